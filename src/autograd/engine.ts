@@ -1,0 +1,151 @@
+import { DTypeError, GraphError, ShapeError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { fmtShape, shapesEqual, type Shape } from "../tensor/shape.js";
+import * as F from "../ops/functions.js";
+import { enableGrad, isAnomalyEnabled, noGrad } from "./mode.js";
+import { checkAnomaly } from "../ops/op.js";
+
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so that gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+let epoch = 0;
+
+/** Non-leaf tensors reachable from `root` that need a gradient, inputs before outputs (iterative DFS). */
+function topoOrder(root: Tensor): Tensor[] {
+  const mark = ++epoch;
+  const order: Tensor[] = [];
+  const stack: Tensor[] = [root];
+  const next: number[] = [0];
+  root._mark = mark;
+  while (stack.length > 0) {
+    const top = stack.length - 1;
+    const t = stack[top];
+    const node = t._node!;
+    if (node.released)
+      throw new GraphError(
+        `backward: the graph through ${node.def.name} was already released by an earlier backward; pass { retainGraph: true } to the first backward to run it twice`,
+      );
+    const i = next[top];
+    if (i < node.inputs.length) {
+      next[top] = i + 1;
+      const c = node.inputs[i];
+      if (c._node !== null && c._mark !== mark && c.requiresGrad) {
+        c._mark = mark;
+        stack.push(c);
+        next.push(0);
+      }
+    } else {
+      stack.pop();
+      next.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+/** Sums a broadcast gradient back to the shape of the input it belongs to. */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.shape.length - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.shape.length; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = axes.length > 0 ? F.sum(g, axes, true) : g;
+  return F.reshape(s, shape);
+}
+
+function run(
+  root: Tensor,
+  grad: Tensor | undefined,
+  opts: BackwardOptions,
+  onLeaf: (leaf: Tensor, g: Tensor) => void,
+  capture?: Map<Tensor, Tensor | null>,
+): void {
+  if (!root.requiresGrad)
+    throw new GraphError(`backward: the tensor does not require a gradient (no input of the computation has requiresGrad: true)`);
+  if (grad === undefined) {
+    if (root.size !== 1)
+      throw new GraphError(`backward: the output has shape ${fmtShape(root.shape)}; pass a gradient of that shape, or reduce it to a scalar first`);
+    grad = F.onesLike(root);
+  } else if (!shapesEqual(grad.shape, root.shape)) {
+    throw new ShapeError(`backward: the gradient has shape ${fmtShape(grad.shape)} but the output has shape ${fmtShape(root.shape)}`);
+  }
+  if (root._node === null) {
+    onLeaf(root, grad);
+    return;
+  }
+  const order = topoOrder(root);
+  root._gacc = grad;
+  const retain = opts.retainGraph ?? false;
+  const anomaly = isAnomalyEnabled();
+  for (let k = order.length - 1; k >= 0; k--) {
+    const t = order[k];
+    const g = t._gacc;
+    t._gacc = null;
+    const node = t._node!;
+    if (g === null) continue;
+    if (capture?.has(t)) capture.set(t, g);
+    if (t._retain) t.grad = t.grad === null ? g : F.add(t.grad, g);
+    const gs = node.def.vjp!(g, node as any);
+    for (let i = 0; i < node.inputs.length; i++) {
+      const x = node.inputs[i];
+      let gi = gs[i];
+      if (!x.requiresGrad || gi === null || gi === undefined) continue;
+      gi = sumTo(gi, x.shape);
+      if (gi.dtype !== x.dtype) gi = F.cast(gi, x.dtype);
+      if (anomaly) checkAnomaly(node.def.name, "backward", [g], gi);
+      if (x._node === null) onLeaf(x, gi);
+      else x._gacc = x._gacc === null ? gi : F.add(x._gacc, gi);
+    }
+    if (!retain) {
+      node.released = true;
+      node.inputs = [];
+      node.output = null;
+    }
+  }
+}
+
+/** @internal Tensor.backward: accumulates into the leaves' `.grad`. */
+export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardOptions): void {
+  const body = () =>
+    run(root, grad, opts, (leaf, g) => {
+      if (!leaf.requiresGrad) return;
+      leaf.grad = leaf.grad === null ? g : F.add(leaf.grad, g);
+    });
+  if (opts.createGraph) enableGrad(body);
+  else noGrad(body);
+}
+
+/**
+ * The gradients of `output` with respect to `inputs` (leaves or intermediate tensors), without
+ * touching any `.grad`; like `torch.autograd.grad`. An input the output does not depend on gets zeros.
+ *
+ * @example
+ * const x = scalar(3, { requiresGrad: true });
+ * const [dx] = gradients(x.mul(x), [x]); // 6
+ */
+export function gradients(
+  output: Tensor,
+  inputs: readonly Tensor[],
+  opts: BackwardOptions & { gradOutput?: Tensor } = {},
+): Tensor[] {
+  for (const x of inputs)
+    if (!x.requiresGrad) throw new GraphError(`gradients: an input${x.name ? ` (${x.name})` : ""} does not require a gradient`);
+  const capture = new Map<Tensor, Tensor | null>(inputs.map((x) => [x, null]));
+  const body = () =>
+    run(output, opts.gradOutput, opts, (leaf, g) => {
+      if (!capture.has(leaf)) return;
+      const prev = capture.get(leaf);
+      capture.set(leaf, prev ? F.add(prev, g) : g);
+    }, capture);
+  if (opts.createGraph) enableGrad(body);
+  else noGrad(body);
+  return inputs.map((x) => {
+    const g = capture.get(x);
+    if (g && x.dtype !== g.dtype) throw new DTypeError(`gradients: internal dtype mismatch`);
+    return g ?? F.zerosLike(x);
+  });
+}

@@ -1,0 +1,64 @@
+import { ValueError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import { type BackwardOptions, gradients } from "./engine.js";
+import { enableGrad } from "./mode.js";
+
+type Argnums = number | readonly number[];
+
+function prepare(args: unknown[], argnums: Argnums, where: string): { inputs: unknown[]; wrt: Tensor[] } {
+  const nums = typeof argnums === "number" ? [argnums] : [...argnums];
+  const inputs = [...args];
+  const wrt: Tensor[] = [];
+  for (const i of nums) {
+    const a = inputs[i];
+    if (!(a instanceof Tensor)) throw new ValueError(`${where}: argument ${i} must be a tensor, found ${typeof a}`);
+    const leaf = a.detach().requiresGrad_();
+    inputs[i] = leaf;
+    wrt.push(leaf);
+  }
+  return { inputs, wrt };
+}
+
+function scalarOut(v: unknown, where: string): Tensor {
+  if (!(v instanceof Tensor) || v.size !== 1)
+    throw new ValueError(`${where}: the function must return a tensor with one element, found ${v instanceof Tensor ? `shape [${v.shape.join(", ")}]` : typeof v}`);
+  return v;
+}
+
+/**
+ * The gradient function of a scalar function, like JAX's `grad`: `grad(f)(x)` is ∂f/∂x. With
+ * `argnums` an array, returns one gradient per listed argument. The caller's tensors are not touched.
+ *
+ * @example
+ * const df = grad((x: Tensor) => x.mul(x).sum());
+ * df(tensor([1, 2, 3])).toArray(); // [2, 4, 6]
+ */
+export function grad<A extends unknown[]>(
+  f: (...args: A) => Tensor,
+  opts: { argnums?: Argnums } & BackwardOptions = {},
+): (...args: A) => any {
+  const argnums = opts.argnums ?? 0;
+  return (...args: A) => {
+    const { inputs, wrt } = prepare(args, argnums, "grad");
+    const out = scalarOut(enableGrad(() => f(...(inputs as A))), "grad");
+    const gs = gradients(out, wrt, opts);
+    return typeof argnums === "number" ? gs[0] : gs;
+  };
+}
+
+/**
+ * Like `grad`, but returns `[value, gradient]` from one evaluation.
+ * @example const [loss, dw] = valueAndGrad(lossFn)(w);
+ */
+export function valueAndGrad<A extends unknown[]>(
+  f: (...args: A) => Tensor,
+  opts: { argnums?: Argnums } & BackwardOptions = {},
+): (...args: A) => [Tensor, any] {
+  const argnums = opts.argnums ?? 0;
+  return (...args: A) => {
+    const { inputs, wrt } = prepare(args, argnums, "valueAndGrad");
+    const out = scalarOut(enableGrad(() => f(...(inputs as A))), "valueAndGrad");
+    const gs = gradients(out, wrt, opts);
+    return [opts.createGraph ? out : out.detach(), typeof argnums === "number" ? gs[0] : gs];
+  };
+}

@@ -1,0 +1,41 @@
+let gradEnabled = true;
+let anomaly = false;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+function withGrad<T>(enabled: boolean, fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = enabled;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Runs `fn` without recording the graph (for evaluation and parameter updates).
+ * @example const y = noGrad(() => model.forward(x));
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGrad(false, fn);
+}
+
+/** Runs `fn` with graph recording on, even inside `noGrad`. */
+export function enableGrad<T>(fn: () => T): T {
+  return withGrad(true, fn);
+}
+
+/**
+ * Turns anomaly detection on or off: when on, the first op whose forward or backward produces NaN
+ * or Inf from finite inputs throws an `AnomalyError` naming it.
+ */
+export function detectAnomaly(on = true): void {
+  anomaly = on;
+}
+
+export function isAnomalyEnabled(): boolean {
+  return anomaly;
+}

@@ -1,0 +1,28 @@
+/**
+ * chainrule: tensors with reverse-mode automatic differentiation, neural networks, and worked
+ * explanations of backpropagation. This file is the whole public surface of the core library; it
+ * imports no Node built-ins, so it bundles for browsers.
+ */
+export { ChainruleError, ShapeError, DTypeError, GraphError, ValueError, AnomalyError, FormatError, ParseError } from "./errors.js";
+export { Tensor } from "./tensor/tensor.js";
+export type { DType, TypedArray } from "./tensor/dtype.js";
+export type { Shape } from "./tensor/shape.js";
+export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
+export {
+  tensor, scalar, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint,
+  type TensorOptions, type RandomOptions,
+} from "./tensor/create.js";
+export {
+  add, sub, mul, div, pow, maximum, minimum, gt, lt, ge, le, eq, ne,
+  neg, exp, log, sqrt, abs, sign, relu, leakyRelu, sigmoid, tanh, gelu, softplus, erf, where, clamp, cast,
+  matmul, sum, mean, max, min, argmax, argmin, logSumExp, softmax, logSoftmax,
+  reshape, flatten, squeeze, unsqueeze, transpose, permute, expand, slice, select, concat, stack,
+  gather, scatterAdd, indexSelect, oneHot, type Operand,
+} from "./ops/functions.js";
+export { OPS, DIFFERENTIABLE_OPS, type OpName } from "./ops/index.js";
+export type { OpDef, Ctx } from "./ops/op.js";
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./autograd/mode.js";
+export { gradients, type BackwardOptions } from "./autograd/engine.js";
+export { grad, valueAndGrad } from "./autograd/functional.js";
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./autograd/gradcheck.js";
+export { getBackend, setBackend, type Backend } from "./kernels/index.js";

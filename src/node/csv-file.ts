@@ -1,0 +1,13 @@
+import { readFileSync } from "node:fs";
+import { parseCsv, type CsvOptions } from "../data/csv.js";
+import type { RawDataset } from "../data/raw.js";
+
+/**
+ * Reads a CSV file (UTF-8) and parses it with {@link parseCsv}; error messages name the file.
+ *
+ * @example
+ * const iris = loadCsv("data/iris.csv", { label: "species" }); // iris.labelNames = ["setosa", ...]
+ */
+export function loadCsv(path: string, opts: Omit<CsvOptions, "source"> = {}): RawDataset {
+  return parseCsv(readFileSync(path, "utf8"), { ...opts, source: path });
+}

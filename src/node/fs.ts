@@ -1,0 +1,76 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { ChainruleError } from "../errors.js";
+
+/**
+ * Writes `data` to `path` atomically: it goes to a temporary file `.${basename}.${pid}.${random}.tmp` in the same
+ * directory, is fsynced, then renamed over `path`, so readers and crashes see either the old file or the whole new
+ * one. The temporary file is removed if anything fails; the parent directory is created if missing.
+ *
+ * @example
+ * writeFileAtomic("runs/model.safetensors", encodeSafetensors(tensors));
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  let fd: number | undefined = openSync(tmp, "wx", 0o644);
+  try {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to remove
+    }
+    throw e;
+  }
+  syncDir(dir);
+}
+
+/**
+ * Reads a whole file as bytes (a plain Uint8Array that owns its memory, not a Buffer). A missing file throws ChainruleError
+ * `${what} not found: <path>`; `what` defaults to "checkpoint".
+ *
+ * @example
+ * const { tensors } = decodeSafetensors(readFileBytes("model.safetensors"), { source: "model.safetensors" });
+ */
+export function readFileBytes(path: string, what = "checkpoint"): Uint8Array {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new ChainruleError(`${what} not found: ${path}`);
+    if (code === "EISDIR") throw new ChainruleError(`${what} is a directory, not a file: ${path}`);
+    throw e;
+  }
+  // small reads come from Buffer's shared pool: copy those so the result owns its (aligned) memory
+  return buf.byteOffset === 0 && buf.buffer.byteLength === buf.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
+}
+
+/** Best effort: persists the rename itself (fails harmlessly where directories cannot be opened, e.g. Windows). */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // not supported here
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

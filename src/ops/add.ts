@@ -1,0 +1,5 @@
+import * as F from "./functions.js";
+import { binaryOp } from "./elementwise.js";
+
+// ∂(a + b) = (1, 1)
+export const addDef = binaryOp("add", "add", (g) => [g, g], "∂a = ḡ, ∂b = ḡ");

@@ -1,0 +1,17 @@
+import type { DType } from "../tensor/dtype.js";
+import * as F from "./functions.js";
+import { type OpDef, kernels } from "./op.js";
+
+// ∂cast(x) = ḡ cast back to x's dtype
+export const castDef: OpDef<{ dtype: DType }> = {
+  name: "cast",
+  infer: ([x], { dtype }) => ({ shape: x.shape, dtype }),
+  forward([x], _, shape, dtype) {
+    const out = kernels().alloc(dtype, x.size);
+    if (dtype === "int32") for (let i = 0; i < out.length; i++) out[i] = Math.trunc(x.data[i]);
+    else out.set(x.data);
+    return out;
+  },
+  vjp: (g, { inputs: [x] }) => [x.dtype === "int32" ? null : F.cast(g, x.dtype)],
+  formula: "∂x = ḡ",
+};

@@ -1,0 +1,54 @@
+import type { BinaryOp, UnaryOp } from "../kernels/backend.js";
+import { type DType, promote } from "../tensor/dtype.js";
+import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { type Ctx, type OpDef, kernels } from "./op.js";
+
+type Vjp<A> = ((g: Tensor, ctx: Ctx<A>) => (Tensor | null)[]) | null;
+
+/** An elementwise unary primitive; int32 inputs give float32 unless `keepInt`. */
+export function unaryOp<A = {}>(
+  name: string, kernel: UnaryOp, vjp: Vjp<A>, formula: string,
+  opts: { saveOutput?: boolean; keepInt?: boolean; param?: (a: A) => number } = {},
+): OpDef<A> {
+  return {
+    name, vjp, formula, saveOutput: opts.saveOutput,
+    infer: ([x]) => ({ shape: x.shape, dtype: x.dtype === "int32" && !opts.keepInt ? "float32" : x.dtype }),
+    forward([x], attrs, shape, dtype) {
+      const out = kernels().alloc(dtype, x.size);
+      kernels().unary(kernel, x.data, out, opts.param?.(attrs));
+      return out;
+    },
+  };
+}
+
+/** An elementwise binary primitive with NumPy broadcasting. */
+export function binaryOp(
+  name: string, kernel: BinaryOp, vjp: Vjp<{}>, formula: string,
+  resultDType: (a: DType, b: DType) => DType = promote,
+): OpDef<{}> {
+  return {
+    name, vjp, formula,
+    infer: ([a, b]) => ({ shape: broadcastShapes(a.shape, b.shape, name), dtype: resultDType(a.dtype, b.dtype) }),
+    forward([a, b], _, shape, dtype) {
+      const out = kernels().alloc(dtype, sizeOf(shape));
+      const as = a.shape.length === shape.length && a.size === out.length ? null : broadcastStrides(a.shape, shape);
+      const bs = b.shape.length === shape.length && b.size === out.length ? null : broadcastStrides(b.shape, shape);
+      kernels().binary(kernel, a.data, as ?? contiguous(shape), b.data, bs ?? contiguous(shape), out, shape);
+      return out;
+    },
+  };
+}
+
+const stridesCache = new Map<string, number[]>();
+
+/** Contiguous strides, cached for the small shapes that repeat in every step. */
+export function contiguous(shape: readonly number[]): number[] {
+  const key = shape.join(",");
+  let s = stridesCache.get(key);
+  if (s === undefined) {
+    s = broadcastStrides(shape, shape);
+    if (stridesCache.size < 4096) stridesCache.set(key, s);
+  }
+  return s;
+}

@@ -1,0 +1,315 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { type DType, checkDType, isFloat } from "../tensor/dtype.js";
+import { fmtShape, normalizeAxes, normalizeAxis, sizeOf } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { full, onesLike, scalar, tensor, zerosLike } from "../tensor/create.js";
+import { apply } from "./op.js";
+import { absDef } from "./abs.js";
+import { addDef } from "./add.js";
+import { argmaxDef, argminDef } from "./argmax.js";
+import { castDef } from "./cast.js";
+import { eqDef, geDef, gtDef, leDef, ltDef, neDef } from "./compare.js";
+import { concatDef } from "./concat.js";
+import { divDef } from "./div.js";
+import { erfDef } from "./erf.js";
+import { expDef } from "./exp.js";
+import { expandDef } from "./expand.js";
+import { gatherDef, scatterAddDef } from "./gather.js";
+import { leakyReluDef } from "./leaky-relu.js";
+import { logDef } from "./log.js";
+import { matmulDef } from "./matmul.js";
+import { maxDef, minDef } from "./max.js";
+import { maximumDef } from "./maximum.js";
+import { minimumDef } from "./minimum.js";
+import { mulDef } from "./mul.js";
+import { negDef } from "./neg.js";
+import { permuteDef } from "./permute.js";
+import { powDef } from "./pow.js";
+import { reduceAttrs } from "./reduce.js";
+import { reluDef } from "./relu.js";
+import { reshapeDef } from "./reshape.js";
+import { sigmoidDef } from "./sigmoid.js";
+import { signDef } from "./sign.js";
+import { type SliceAttrs, sliceBackwardDef, sliceDef } from "./slice.js";
+import { softplusDef } from "./softplus.js";
+import { sqrtDef } from "./sqrt.js";
+import { subDef } from "./sub.js";
+import { sumDef } from "./sum.js";
+import { tanhDef } from "./tanh.js";
+import { whereDef } from "./where.js";
+
+export { onesLike, zerosLike };
+
+/** A tensor or a plain number (which takes the other operand's dtype, as a Python scalar does in PyTorch). */
+export type Operand = Tensor | number;
+type Axes = number | readonly number[];
+const NONE = {};
+
+/** @internal a number as a 0-d tensor matching `like`'s dtype. */
+export function asTensor(v: Operand, like?: Tensor): Tensor {
+  if (v instanceof Tensor) return v;
+  if (typeof v !== "number") throw new ValueError(`expected a tensor or a number, found ${typeof v}`);
+  const dtype: DType = like === undefined ? "float32" : like.dtype === "int32" && !Number.isInteger(v) ? "float32" : like.dtype;
+  return scalar(v, { dtype });
+}
+
+function pair(a: Operand, b: Operand): [Tensor, Tensor] {
+  if (a instanceof Tensor) return [a, asTensor(b, a)];
+  if (b instanceof Tensor) return [asTensor(a, b), b];
+  return [asTensor(a), asTensor(b)];
+}
+
+/** a + b, broadcasting. */
+export const add = (a: Operand, b: Operand): Tensor => apply(addDef, pair(a, b), NONE);
+/** a − b, broadcasting. */
+export const sub = (a: Operand, b: Operand): Tensor => apply(subDef, pair(a, b), NONE);
+/** a · b elementwise, broadcasting. */
+export const mul = (a: Operand, b: Operand): Tensor => apply(mulDef, pair(a, b), NONE);
+/** a / b elementwise, broadcasting (int32 / int32 gives float32). */
+export const div = (a: Operand, b: Operand): Tensor => apply(divDef, pair(a, b), NONE);
+/** aᵇ elementwise, broadcasting. */
+export const pow = (a: Operand, b: Operand): Tensor => apply(powDef, pair(a, b), NONE);
+/** The elementwise maximum of a and b. */
+export const maximum = (a: Operand, b: Operand): Tensor => apply(maximumDef, pair(a, b), NONE);
+/** The elementwise minimum of a and b. */
+export const minimum = (a: Operand, b: Operand): Tensor => apply(minimumDef, pair(a, b), NONE);
+export const gt = (a: Operand, b: Operand): Tensor => apply(gtDef, pair(a, b), NONE);
+export const lt = (a: Operand, b: Operand): Tensor => apply(ltDef, pair(a, b), NONE);
+export const ge = (a: Operand, b: Operand): Tensor => apply(geDef, pair(a, b), NONE);
+export const le = (a: Operand, b: Operand): Tensor => apply(leDef, pair(a, b), NONE);
+export const eq = (a: Operand, b: Operand): Tensor => apply(eqDef, pair(a, b), NONE);
+export const ne = (a: Operand, b: Operand): Tensor => apply(neDef, pair(a, b), NONE);
+
+export const neg = (x: Tensor): Tensor => apply(negDef, [x], NONE);
+export const exp = (x: Tensor): Tensor => apply(expDef, [x], NONE);
+export const log = (x: Tensor): Tensor => apply(logDef, [x], NONE);
+export const sqrt = (x: Tensor): Tensor => apply(sqrtDef, [x], NONE);
+export const abs = (x: Tensor): Tensor => apply(absDef, [x], NONE);
+export const sign = (x: Tensor): Tensor => apply(signDef, [x], NONE);
+export const relu = (x: Tensor): Tensor => apply(reluDef, [x], NONE);
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => apply(leakyReluDef, [x], { slope: negativeSlope });
+export const sigmoid = (x: Tensor): Tensor => apply(sigmoidDef, [x], NONE);
+export const tanh = (x: Tensor): Tensor => apply(tanhDef, [x], NONE);
+/** log(1 + eˣ), computed stably. */
+export const softplus = (x: Tensor): Tensor => apply(softplusDef, [x], NONE);
+export const erf = (x: Tensor): Tensor => apply(erfDef, [x], NONE);
+
+/** GELU with the exact Gaussian CDF, as PyTorch's default: x·Φ(x) = ½x(1 + erf(x/√2)). */
+export function gelu(x: Tensor): Tensor {
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** `cond ? a : b` elementwise; the gradient flows to the branch that was chosen. */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const [x, y] = pair(a, b);
+  return apply(whereDef, [cond, x, y], NONE);
+}
+
+/** Limits x to [min, max]; the gradient passes where x is inside, as PyTorch's clamp. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  let y = x;
+  if (min !== undefined && min !== null) y = where(lt(y, min), min, y);
+  if (max !== undefined && max !== null) y = where(gt(y, max), max, y);
+  return y;
+}
+
+/** Converts to another dtype (differentiable between float dtypes). */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  checkDType(dtype, "cast");
+  return x.dtype === dtype ? x : apply(castDef, [x], { dtype });
+}
+
+/** @internal the matmul primitive with the transposes folded in: op(a)·op(b). */
+export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  return apply(matmulDef, [a, b], { transA, transB });
+}
+
+/**
+ * Matrix product with NumPy's rules: 1-D operands are vectors, batch dimensions broadcast.
+ * @example matmul(randn([32, 80]), randn([80, 1024])).shape; // [32, 1024]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: cannot multiply a scalar: found ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim === 1 && b.ndim === 1 && a.shape[0] !== b.shape[0])
+    throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: inner dimensions ${a.shape[0]} and ${b.shape[0]} differ`);
+  const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
+  const b2 = b.ndim === 1 ? unsqueeze(b, 1) : b;
+  let c = matmulT(a2, b2, false, false);
+  if (b.ndim === 1) c = squeeze(c, -1);
+  if (a.ndim === 1) c = squeeze(c, b.ndim === 1 ? -1 : -2);
+  return c;
+}
+
+/** The sum over `axis` (all elements when omitted). */
+export const sum = (x: Tensor, axis?: Axes, keepDims = false): Tensor => apply(sumDef, [x], reduceAttrs(x, axis, keepDims, "sum"));
+
+/** The mean over `axis` (all elements when omitted). */
+export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  const a = reduceAttrs(x, axis, keepDims, "mean");
+  const n = sizeOf(a.axes.map((i) => x.shape[i]));
+  return div(apply(sumDef, [x.dtype === "int32" ? cast(x, "float32") : x], a), n);
+}
+
+export const max = (x: Tensor, axis?: Axes, keepDims = false): Tensor => apply(maxDef, [x], reduceAttrs(x, axis, keepDims, "max"));
+export const min = (x: Tensor, axis?: Axes, keepDims = false): Tensor => apply(minDef, [x], reduceAttrs(x, axis, keepDims, "min"));
+/** Indices of the maxima along `axis` (of the flattened tensor when omitted), int32. */
+export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => apply(argmaxDef, [x], reduceAttrs(x, axis, keepDims, "argmax"));
+export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => apply(argminDef, [x], reduceAttrs(x, axis, keepDims, "argmin"));
+
+/**
+ * log Σ exp(x) over `axis`, computed stably as m + log Σ exp(x − m) with m = max(x) held constant
+ * (the gradient does not depend on m).
+ */
+export function logSumExp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  const axes = normalizeAxes(axis, x.ndim, "logSumExp");
+  const m0 = max(x.detach(), axes, true);
+  const m = where(apply(eqDef, [abs(m0), asTensor(Infinity, m0)], NONE), 0, m0);
+  const lse = add(log(sum(exp(sub(x, m)), axes, true)), m);
+  return keepDims ? lse : squeeze(lse, axes);
+}
+
+/** exp(x) / Σ exp(x) along `axis`, stably. */
+export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(x, axis));
+/** x − logΣexp(x) along `axis`, stably. */
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => sub(x, logSumExp(x, axis, true));
+
+/** Same data, new shape; one dimension may be −1. Shares the data (no copy). */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const s = [...shape];
+  const free = s.indexOf(-1);
+  if (free >= 0) {
+    const rest = sizeOf(s.filter((_, i) => i !== free));
+    if (s.lastIndexOf(-1) !== free || rest === 0 || x.size % rest !== 0)
+      throw new ShapeError(`reshape: cannot reshape ${fmtShape(x.shape)} into ${fmtShape(shape)}`);
+    s[free] = x.size / rest;
+  }
+  if (!s.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError(`reshape: invalid shape ${fmtShape(shape)}`);
+  if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
+  return apply(reshapeDef, [x], { shape: s });
+}
+
+/** Collapses dimensions startDim..endDim into one. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeAxis(startDim, x.ndim, "flatten");
+  const e = normalizeAxis(endDim, x.ndim, "flatten");
+  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+/** Removes dimensions of size 1 (only those in `axis` when given). */
+export function squeeze(x: Tensor, axis?: Axes): Tensor {
+  const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes(axis, x.ndim, "squeeze");
+  for (const a of axes) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: dimension ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
+  return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
+}
+
+/** Inserts a dimension of size 1 at `axis`. */
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  const a = normalizeAxis(axis, x.ndim + 1, "unsqueeze");
+  return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
+}
+
+export function permute(x: Tensor, axes: readonly number[]): Tensor {
+  const ax = axes.map((a) => normalizeAxis(a, x.ndim, "permute"));
+  if (ax.every((a, i) => a === i) && ax.length === x.ndim) return x;
+  return apply(permuteDef, [x], { axes: ax });
+}
+
+/** Swaps two dimensions (the last two by default). */
+export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  const p = x.shape.map((_, i) => i);
+  const a = normalizeAxis(dim0, x.ndim, "transpose"), b = normalizeAxis(dim1, x.ndim, "transpose");
+  [p[a], p[b]] = [p[b], p[a]];
+  return permute(x, p);
+}
+
+/** Broadcasts to `shape` (−1 keeps a dimension), copying. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  const s = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
+  return apply(expandDef, [x], { shape: s });
+}
+
+/**
+ * Elements start, start+step, … below end along `axis`, like Python's `x[start:end:step]`
+ * (negative indices count from the end).
+ */
+export function slice(x: Tensor, axis: number, start: number, end?: number, step = 1): Tensor {
+  const a = normalizeAxis(axis, x.ndim, "slice");
+  if (!Number.isInteger(step) || step < 1) throw new ValueError(`slice: step must be a positive integer, found ${step}`);
+  const n = x.shape[a];
+  const norm = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  const s = norm(start), e = norm(end ?? n);
+  return sliceRaw(x, { axis: a, start: s, length: Math.max(0, Math.ceil((e - s) / step)), step });
+}
+
+/** @internal */
+export const sliceRaw = (x: Tensor, attrs: SliceAttrs): Tensor => apply(sliceDef, [x], attrs);
+/** @internal */
+export const sliceBackward = (g: Tensor, inputShape: readonly number[], attrs: SliceAttrs): Tensor =>
+  apply(sliceBackwardDef, [g], { ...attrs, inputShape });
+
+/** The sub-tensor at `index` along `axis`, with that axis removed. */
+export function select(x: Tensor, axis: number, index: number): Tensor {
+  const a = normalizeAxis(axis, x.ndim, "select");
+  const n = x.shape[a];
+  if (!Number.isInteger(index) || index < -n || index >= n) throw new ValueError(`select: index ${index} is out of range for axis ${a} of size ${n}`);
+  return squeeze(slice(x, a, index < 0 ? index + n : index, (index < 0 ? index + n : index) + 1), a);
+}
+
+/** Joins tensors along an existing axis. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (xs.length === 0) throw new ShapeError(`concat: expected at least one tensor, found none`);
+  return apply(concatDef, [...xs], { axis: normalizeAxis(axis, xs[0].ndim, "concat") });
+}
+
+/** Joins tensors of one shape along a new axis. */
+export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  if (xs.length === 0) throw new ShapeError(`stack: expected at least one tensor, found none`);
+  const a = normalizeAxis(axis, xs[0].ndim + 1, "stack");
+  for (const x of xs)
+    if (x.ndim !== xs[0].ndim || x.shape.some((d, i) => d !== xs[0].shape[i]))
+      throw new ShapeError(`stack: expected tensors of one shape, found ${xs.map((t) => fmtShape(t.shape)).join(", ")}`);
+  return concat(xs.map((x) => unsqueeze(x, a)), a);
+}
+
+/** out[…, i, …] = x[…, index[…, i, …], …] along `axis` (PyTorch's gather). */
+export const gather = (x: Tensor, axis: number, index: Tensor): Tensor =>
+  apply(gatherDef, [x, index], { axis: normalizeAxis(axis, x.ndim, "gather") });
+
+/** zeros(shape) with src added at the positions `index` gives along `axis`. */
+export const scatterAdd = (src: Tensor, axis: number, index: Tensor, shape: readonly number[]): Tensor =>
+  apply(scatterAddDef, [src, index], { axis: normalizeAxis(axis, src.ndim, "scatterAdd"), shape: [...shape] });
+
+/** The slices of x at `index` (a 1-D list) along `axis`. */
+export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly number[]): Tensor {
+  const a = normalizeAxis(axis, x.ndim, "indexSelect");
+  const idx = index instanceof Tensor ? index : tensor(index as number[], { dtype: "int32" });
+  if (idx.ndim !== 1) throw new ShapeError(`indexSelect: expected a 1-D index, found ${fmtShape(idx.shape)}`);
+  const outShape = x.shape.map((d, i) => (i === a ? idx.size : d));
+  const outer = sizeOf(x.shape.slice(0, a)), inner = sizeOf(x.shape.slice(a + 1));
+  const full = new Int32Array(sizeOf(outShape));
+  for (let o = 0, k = 0; o < outer; o++) for (let i = 0; i < idx.size; i++) for (let r = 0; r < inner; r++) full[k++] = idx.data[i];
+  return gather(x, a, tensor(full, { shape: outShape }));
+}
+
+/** One-hot rows for integer labels: shape [...labels.shape, numClasses]. */
+export function oneHot(labels: Tensor, numClasses?: number, opts: { dtype?: DType } = {}): Tensor {
+  if (labels.dtype !== "int32" && !labels.data.every((v) => Number.isInteger(v)))
+    throw new ValueError(`oneHot: expected integer labels, found ${labels.dtype} values that are not integers`);
+  let c = numClasses ?? 0;
+  if (numClasses === undefined) for (const v of labels.data) c = Math.max(c, v + 1);
+  const out = full([...labels.shape, c], 0, { dtype: opts.dtype ?? "float32" });
+  for (let i = 0; i < labels.size; i++) {
+    const v = labels.data[i];
+    if (v < 0 || v >= c) throw new ValueError(`oneHot: label ${v} is out of range for ${c} classes`);
+    out.data[i * c + v] = 1;
+  }
+  return out;
+}
+
+/** @internal */
+export function requireFloat(x: Tensor, op: string): void {
+  if (!isFloat(x.dtype)) throw new ValueError(`${op}: expected a float tensor, found ${x.dtype}`);
+}

@@ -1,0 +1,26 @@
+import { ShapeError } from "../errors.js";
+import { contiguousStrides, fmtShape } from "../tensor/shape.js";
+import * as F from "./functions.js";
+import { type OpDef, kernels } from "./op.js";
+
+// ∂permute(x, p) = permute(ḡ, p⁻¹)
+export const permuteDef: OpDef<{ axes: number[] }> = {
+  name: "permute",
+  infer([x], { axes }) {
+    const ok = axes.length === x.ndim && [...axes].sort((a, b) => a - b).every((a, i) => a === i);
+    if (!ok) throw new ShapeError(`permute: axes [${axes.join(", ")}] are not a permutation of the ${x.ndim} axes of ${fmtShape(x.shape)}`);
+    return { shape: axes.map((a) => x.shape[a]), dtype: x.dtype };
+  },
+  forward([x], { axes }, shape, dtype) {
+    const st = contiguousStrides(x.shape);
+    const out = kernels().alloc(dtype, x.size);
+    kernels().copy(x.data, 0, axes.map((a) => st[a]), shape, out, 0);
+    return out;
+  },
+  vjp(g, { attrs: { axes } }) {
+    const inv = new Array<number>(axes.length);
+    axes.forEach((a, i) => (inv[a] = i));
+    return [F.permute(g, inv)];
+  },
+  formula: "∂x = permute(ḡ, p⁻¹)",
+};

@@ -1,0 +1,5 @@
+import * as F from "./functions.js";
+import { unaryOp } from "./elementwise.js";
+
+// σ'(x) = σ(x)(1 − σ(x))
+export const sigmoidDef = unaryOp("sigmoid", "sigmoid", (g, { output: y }) => [F.mul(g, F.mul(y, F.sub(1, y)))], "∂x = ḡ · σ(x)(1 − σ(x))", { saveOutput: true });

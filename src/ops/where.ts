@@ -1,0 +1,17 @@
+import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.js";
+import { promote } from "../tensor/dtype.js";
+import * as F from "./functions.js";
+import { type OpDef, kernels } from "./op.js";
+
+// ∂where(c, a, b) = (—, 1[c], 1[¬c])
+export const whereDef: OpDef<{}> = {
+  name: "where",
+  infer: ([c, a, b]) => ({ shape: broadcastShapes(c.shape, broadcastShapes(a.shape, b.shape, "where"), "where"), dtype: promote(a.dtype, b.dtype) }),
+  forward([c, a, b], _, shape, dtype) {
+    const out = kernels().alloc(dtype, sizeOf(shape));
+    kernels().where(c.data, broadcastStrides(c.shape, shape), a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out, shape);
+    return out;
+  },
+  vjp: (g, { inputs: [c] }) => [null, F.where(c, g, 0), F.where(c, 0, g)],
+  formula: "∂a = ḡ ⊙ 1[c], ∂b = ḡ ⊙ 1[¬c]",
+};

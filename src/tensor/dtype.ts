@@ -1,0 +1,30 @@
+import { DTypeError } from "../errors.js";
+
+/** Element types: `float32` (the default), `float64` (exact work and gradient checks), `int32` (labels, indices). */
+export type DType = "float32" | "float64" | "int32";
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
+
+export function isFloat(d: DType): boolean {
+  return d !== "int32";
+}
+
+export function checkDType(d: unknown, where: string): DType {
+  if (d === "float32" || d === "float64" || d === "int32") return d;
+  throw new DTypeError(`${where}: unknown dtype ${JSON.stringify(d)}; expected one of float32, float64, int32`);
+}
+
+export function dtypeOf(a: TypedArray): DType {
+  return a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "float32";
+}
+
+/** The dtype of a binary op's result: float64 > float32 > int32, as in PyTorch. */
+export function promote(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (a === "float64" || b === "float64") return "float64";
+  return "float32";
+}
+
+export function bytesPerElement(d: DType): number {
+  return d === "float64" ? 8 : 4;
+}
