@@ -1,0 +1,4 @@
+import { ChainruleError } from "../errors.js";
+
+/** Bad usage of the command line (a wrong flag value, a missing file): printed as one line, exit code 2. */
+export class UsageError extends ChainruleError {}
