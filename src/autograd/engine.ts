@@ -2,7 +2,7 @@ import { DTypeError, GraphError, ShapeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fmtShape, shapesEqual, type Shape } from "../tensor/shape.js";
 import * as F from "../ops/functions.js";
-import { enableGrad, isAnomalyEnabled, noGrad } from "./mode.js";
+import { enableGrad, isAnomalyEnabled, noGrad, setBackwardOp } from "./mode.js";
 import { checkAnomaly } from "../ops/op.js";
 
 export interface BackwardOptions {
@@ -79,7 +79,7 @@ function run(
   }
   const order = topoOrder(root);
   root._gacc = grad;
-  const retain = opts.retainGraph ?? false;
+  const retain = opts.retainGraph ?? opts.createGraph ?? false;
   const anomaly = isAnomalyEnabled();
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k];
@@ -89,7 +89,13 @@ function run(
     if (g === null) continue;
     if (capture?.has(t)) capture.set(t, g);
     if (t._retain) t.grad = t.grad === null ? g : F.add(t.grad, g);
-    const gs = node.def.vjp!(g, node as any);
+    if (anomaly) setBackwardOp(node.def.name);
+    let gs: (Tensor | null)[];
+    try {
+      gs = node.def.vjp!(g, node as any);
+    } finally {
+      if (anomaly) setBackwardOp(null);
+    }
     for (let i = 0; i < node.inputs.length; i++) {
       const x = node.inputs[i];
       let gi = gs[i];
@@ -113,7 +119,10 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardO
   const body = () =>
     run(root, grad, opts, (leaf, g) => {
       if (!leaf.requiresGrad) return;
-      leaf.grad = leaf.grad === null ? g : F.add(leaf.grad, g);
+      // NOTE: a rule may hand the same tensor to several inputs (add), and optimizers scale .grad in
+      // place, so a leaf's first gradient is copied unless it is part of a recorded graph.
+      if (leaf.grad === null) leaf.grad = opts.createGraph ? g : g.clone();
+      else leaf.grad = F.add(leaf.grad, g);
     });
   if (opts.createGraph) enableGrad(body);
   else noGrad(body);

@@ -2,7 +2,7 @@ import { ValueError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Generator } from "../tensor/random.js";
 import { gradients } from "./engine.js";
-import { enableGrad, noGrad } from "./mode.js";
+import { enableGrad } from "./mode.js";
 
 export interface GradcheckOptions {
   /** Central-difference step (default 1e-6). */
@@ -42,7 +42,8 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   const diff = xs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
   if (diff.length === 0) throw new ValueError(`gradcheck: no float input to differentiate`);
   const evalAt = () => {
-    const out = noGrad(() => fn(...xs.map((x) => x.detach())));
+    // NOTE: fresh leaves with grad on, so that fn may itself take gradients (checks of second derivatives).
+    const out = enableGrad(() => fn(...xs.map((x) => (x.requiresGrad ? x.detach().requiresGrad_() : x))));
     return Float64Array.from(out.data);
   };
   const out = enableGrad(() => fn(...xs));

@@ -39,3 +39,15 @@ export function detectAnomaly(on = true): void {
 export function isAnomalyEnabled(): boolean {
   return anomaly;
 }
+
+let inBackwardOf: string | null = null;
+
+/** @internal the op whose gradient rule is running (for anomaly messages). */
+export function currentBackwardOp(): string | null {
+  return inBackwardOf;
+}
+
+/** @internal */
+export function setBackwardOp(op: string | null): void {
+  inBackwardOf = op;
+}

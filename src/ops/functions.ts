@@ -45,12 +45,25 @@ export type Operand = Tensor | number;
 type Axes = number | readonly number[];
 const NONE = {};
 
-/** @internal a number as a 0-d tensor matching `like`'s dtype. */
+const constants = { float32: new Map<number, Tensor>(), float64: new Map<number, Tensor>(), int32: new Map<number, Tensor>() };
+
+/**
+ * @internal a number as a 0-d tensor matching `like`'s dtype. The tensors for numbers are cached
+ * (they never leave the library: ops read them and graphs keep them), which halves the objects
+ * a scalar op allocates.
+ */
 export function asTensor(v: Operand, like?: Tensor): Tensor {
   if (v instanceof Tensor) return v;
   if (typeof v !== "number") throw new ValueError(`expected a tensor or a number, found ${typeof v}`);
   const dtype: DType = like === undefined ? "float32" : like.dtype === "int32" && !Number.isInteger(v) ? "float32" : like.dtype;
-  return scalar(v, { dtype });
+  const cache = constants[dtype];
+  let t = cache.get(v);
+  if (t === undefined) {
+    t = scalar(v, { dtype });
+    if (cache.size > 4096) cache.clear();
+    cache.set(v, t);
+  }
+  return t;
 }
 
 function pair(a: Operand, b: Operand): [Tensor, Tensor] {

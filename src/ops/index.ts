@@ -25,6 +25,7 @@ import { reshapeDef } from "./reshape.js";
 import { sigmoidDef } from "./sigmoid.js";
 import { signDef } from "./sign.js";
 import { sliceBackwardDef, sliceDef } from "./slice.js";
+import { softmaxCrossEntropyDef } from "./softmax-cross-entropy.js";
 import { softplusDef } from "./softplus.js";
 import { sqrtDef } from "./sqrt.js";
 import { subDef } from "./sub.js";
@@ -38,7 +39,8 @@ export type OpName =
   | "gt" | "lt" | "ge" | "le" | "eq" | "ne"
   | "neg" | "exp" | "log" | "sqrt" | "abs" | "sign" | "relu" | "leakyRelu" | "sigmoid" | "tanh" | "softplus" | "erf"
   | "where" | "cast" | "matmul" | "sum" | "max" | "min" | "argmax" | "argmin"
-  | "reshape" | "permute" | "expand" | "slice" | "sliceBackward" | "concat" | "gather" | "scatterAdd";
+  | "reshape" | "permute" | "expand" | "slice" | "sliceBackward" | "concat" | "gather" | "scatterAdd"
+  | "softmaxCrossEntropy";
 
 /**
  * The rule table: one entry per primitive, each with its gradient rule and formula text. Typed as a
@@ -53,6 +55,7 @@ export const OPS = {
   argmax: argmaxDef, argmin: argminDef,
   reshape: reshapeDef, permute: permuteDef, expand: expandDef, slice: sliceDef, sliceBackward: sliceBackwardDef,
   concat: concatDef, gather: gatherDef, scatterAdd: scatterAddDef,
+  softmaxCrossEntropy: softmaxCrossEntropyDef,
 } satisfies { [K in OpName]: OpDef<any> };
 
 /** The names of the primitives that have a gradient rule. */

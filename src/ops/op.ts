@@ -1,5 +1,5 @@
 import { AnomalyError } from "../errors.js";
-import { isAnomalyEnabled, isGradEnabled } from "../autograd/mode.js";
+import { currentBackwardOp, isAnomalyEnabled, isGradEnabled } from "../autograd/mode.js";
 import { getBackend } from "../kernels/index.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import type { Shape } from "../tensor/shape.js";
@@ -37,7 +37,11 @@ export function apply<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor {
   const { shape, dtype } = def.infer(inputs, attrs);
   const data = def.forward(inputs, attrs, shape, dtype);
   const out = new Tensor(data, shape, dtype);
-  if (isAnomalyEnabled()) checkAnomaly(def.name, "forward", inputs, out);
+  if (isAnomalyEnabled()) {
+    const owner = currentBackwardOp();
+    if (owner === null) checkAnomaly(def.name, "forward", inputs, out);
+    else checkAnomaly(owner, "backward", inputs, out, def.name);
+  }
   if (def.vjp !== null && isGradEnabled()) {
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i].requiresGrad) {
@@ -55,13 +59,13 @@ export function hasNonFinite(t: Tensor): boolean {
   return false;
 }
 
-export function checkAnomaly(op: string, phase: "forward" | "backward", inputs: readonly Tensor[], out: Tensor): void {
+export function checkAnomaly(op: string, phase: "forward" | "backward", inputs: readonly Tensor[], out: Tensor, inner?: string): void {
   if (out.dtype === "int32" || !hasNonFinite(out)) return;
   if (inputs.some(hasNonFinite)) return;
   const d = out.data;
   let i = 0;
   while (Number.isFinite(d[i])) i++;
   throw new AnomalyError(
-    `${op}: ${phase} produced ${d[i]} at flat index ${i} of an output of shape [${out.shape.join(", ")}] from finite inputs`,
+    `${op}: ${phase} produced ${d[i]} at flat index ${i} of an output of shape [${out.shape.join(", ")}] from finite inputs${inner ? ` (in its ${inner})` : ""}`,
   );
 }
