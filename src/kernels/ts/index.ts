@@ -86,49 +86,67 @@ function forEachRow(shape: readonly number[], strides: readonly (readonly number
   }
 }
 
-function matmulNN(a: Arr, ao: number, b: Arr, bo: number, c: Arr, co: number, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) {
-    const ci = co + i * n;
-    for (let j = 0; j < n; j++) c[ci + j] = 0;
-    const ai = ao + i * k;
-    for (let p = 0; p < k; p++) {
-      const av = a[ai + p];
-      if (av === 0) continue;
-      const bp = bo + p * n;
-      for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
-    }
-  }
-}
-
+/**
+ * C (m×n) = A (m×k) · Bᵀ where B is n×k: every matmul is brought to this form, where both operands
+ * are read along k contiguously. A 2×4 register tile (8 accumulators) fits V8's registers and runs
+ * about four times faster than the naive triple loop.
+ */
 function matmulNT(a: Arr, ao: number, b: Arr, bo: number, c: Arr, co: number, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) {
-    const ai = ao + i * k;
-    for (let j = 0; j < n; j++) {
-      const bj = bo + j * k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, p = 0;
-      for (; p + 3 < k; p += 4) {
-        s0 += a[ai + p] * b[bj + p];
-        s1 += a[ai + p + 1] * b[bj + p + 1];
-        s2 += a[ai + p + 2] * b[bj + p + 2];
-        s3 += a[ai + p + 3] * b[bj + p + 3];
+  let i = 0;
+  for (; i + 1 < m; i += 2) {
+    const a0 = ao + i * k, a1 = a0 + k;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let p = 0; p < k; p++) {
+        const x0 = a[a0 + p], x1 = a[a1 + p];
+        const y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
-      for (; p < k; p++) s0 += a[ai + p] * b[bj + p];
-      c[co + i * n + j] = s0 + s1 + s2 + s3;
+      const c0 = co + i * n + j, c1 = c0 + n;
+      c[c0] = s00; c[c0 + 1] = s01; c[c0 + 2] = s02; c[c0 + 3] = s03;
+      c[c1] = s10; c[c1 + 1] = s11; c[c1 + 2] = s12; c[c1 + 3] = s13;
+    }
+    for (; j < n; j++) {
+      const b0 = bo + j * k;
+      let s0 = 0, s1 = 0;
+      for (let p = 0; p < k; p++) {
+        s0 += a[a0 + p] * b[b0 + p];
+        s1 += a[a1 + p] * b[b0 + p];
+      }
+      c[co + i * n + j] = s0;
+      c[co + (i + 1) * n + j] = s1;
+    }
+  }
+  for (; i < m; i++) {
+    const a0 = ao + i * k;
+    for (let j = 0; j < n; j++) {
+      const b0 = bo + j * k;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[a0 + p] * b[b0 + p];
+      c[co + i * n + j] = s;
     }
   }
 }
 
-function matmulTN(a: Arr, ao: number, b: Arr, bo: number, c: Arr, co: number, m: number, n: number, k: number): void {
-  for (let i = 0; i < m * n; i++) c[co + i] = 0;
-  for (let p = 0; p < k; p++) {
-    const ap = ao + p * m, bp = bo + p * n;
-    for (let i = 0; i < m; i++) {
-      const av = a[ap + i];
-      if (av === 0) continue;
-      const ci = co + i * n;
-      for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
-    }
+const scratch: { a: Arr | null; b: Arr | null } = { a: null, b: null };
+
+/** The rows×cols matrix at src[off…] transposed into a reusable scratch array (blocked for the cache). */
+function transposed(which: "a" | "b", src: Arr, off: number, rows: number, cols: number): Arr {
+  let t = scratch[which];
+  if (t === null || t.length < rows * cols || t.constructor !== src.constructor) {
+    t = new (src.constructor as Float32ArrayConstructor)(Math.max(rows * cols, 1024));
+    scratch[which] = t;
   }
+  const BS = 32;
+  for (let r0 = 0; r0 < rows; r0 += BS)
+    for (let c0 = 0; c0 < cols; c0 += BS) {
+      const r1 = Math.min(r0 + BS, rows), c1 = Math.min(c0 + BS, cols);
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) t[c * rows + r] = src[off + r * cols + c];
+    }
+  return t;
 }
 
 /** The reference backend: plain TypeScript loops over typed arrays, for float32, float64 and int32. */
@@ -190,12 +208,9 @@ export const tsBackend: Backend = {
     }
   },
   matmul(a, ao, b, bo, out, oo, m, n, k, transA, transB) {
-    if (!transA && !transB) return matmulNN(a, ao, b, bo, out, oo, m, n, k);
-    if (!transA && transB) return matmulNT(a, ao, b, bo, out, oo, m, n, k);
-    if (transA && !transB) return matmulTN(a, ao, b, bo, out, oo, m, n, k);
-    const bt = new Float64Array(k * n);
-    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bt[p * n + j] = b[bo + j * k + p];
-    matmulTN(a, ao, bt, 0, out, oo, m, n, k);
+    const at = transA ? transposed("a", a, ao, k, m) : a;
+    const bt = transB ? b : transposed("b", b, bo, k, n);
+    matmulNT(at, transA ? 0 : ao, bt, transB ? bo : 0, out, oo, m, n, k);
   },
   copy(src, srcOffset, srcStrides, shape, dst, dstOffset) {
     const r = shape.length;
