@@ -26,3 +26,23 @@ export { gradients, type BackwardOptions } from "./autograd/engine.js";
 export { grad, valueAndGrad } from "./autograd/functional.js";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./autograd/gradcheck.js";
 export { getBackend, setBackend, type Backend } from "./kernels/index.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export { Module } from "./nn/module.js";
+export { mlp, parseMlpSpec } from "./nn/spec.js";
+export {
+  crossEntropy, nllLoss, mse, l1, binaryCrossEntropyWithLogits, l2Penalty, type Reduction, type CrossEntropyOptions,
+} from "./losses/index.js";
+export { SGD, Adam, AdamW, RMSprop, Optimizer, clipGradNorm, clipGradValue } from "./optim/index.js";
+export { type Dataset, TensorDataset, DataLoader, fromRaw, type DataLoaderOptions } from "./data/dataset.js";
+export type { RawDataset } from "./data/raw.js";
+export { parseCsv } from "./data/csv.js";
+export { parseIdx } from "./data/idx.js";
+export { spiral, moons } from "./data/synthetic.js";
+export { summary, type Summary, type SummaryRow, type Layout } from "./train/summary.js";
+export { encodeSafetensors, decodeSafetensors, readSafetensorsHeader } from "./io/safetensors.js";
+export { fit, evaluate, predict, lineReporter, type FitOptions, type EpochLog, type BatchInfo, type Reporter, type Callbacks, type LossFn } from "./train/fit.js";
+export { buildModel, mlpSpec, type ModelSpec, type LayerSpec } from "./nn/build.js";
+export { encodeCheckpoint, decodeCheckpoint, type Checkpoint, type CheckpointMeta } from "./io/checkpoint.js";
+export { StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type LRSchedule } from "./optim/schedule.js";
+export { curvesSvg } from "./train/curves.js";

@@ -1,6 +1,12 @@
 import type { Command } from "commander";
+import { registerEval, registerPredict } from "./eval-command.js";
+import { registerSummary } from "./summary-command.js";
+import { registerTrain } from "./train-command.js";
 
 /** Adds every subcommand; each lives in its own file. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerTrain(program);
+  registerSummary(program);
+  registerEval(program);
+  registerPredict(program);
 }

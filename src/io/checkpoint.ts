@@ -1,0 +1,74 @@
+import { FormatError } from "../errors.js";
+import type { Module } from "../nn/module.js";
+import type { ModelSpec } from "../nn/build.js";
+import type { Optimizer, OptimizerStateDict } from "../optim/optimizer.js";
+import { tensor } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { decodeSafetensors, encodeSafetensors, type TensorToStore } from "./safetensors.js";
+
+const OPTIMIZER_PREFIX = "optimizer.";
+
+/** What a checkpoint holds besides the weights: enough to rebuild the model and resume training. */
+export interface CheckpointMeta {
+  /** The model's architecture as data (see `buildModel`). */
+  architecture?: ModelSpec;
+  /** Anything about the run: epoch, history, data set, seed, … */
+  training?: Record<string, unknown>;
+}
+
+export interface Checkpoint extends CheckpointMeta {
+  /** The model's state dict, named as PyTorch names it (`0.weight`, `0.bias`, …). */
+  state: Record<string, Tensor>;
+  optimizer?: OptimizerStateDict;
+}
+
+/**
+ * A checkpoint as safetensors bytes: the model's state dict under PyTorch's names, the optimizer's
+ * state arrays under `optimizer.<index>.<name>`, and the architecture, optimizer settings and training
+ * record as JSON strings in the header's `__metadata__` (which other safetensors readers ignore).
+ */
+export function encodeCheckpoint(model: Module, opts: CheckpointMeta & { optimizer?: Optimizer } = {}): Uint8Array {
+  const tensors: Record<string, TensorToStore> = {};
+  for (const [name, t] of Object.entries(model.stateDict())) tensors[name] = { shape: t.shape, data: t.data };
+  const metadata: Record<string, string> = { format: "pt", "chainrule.version": "1" };
+  if (opts.architecture) metadata["chainrule.architecture"] = JSON.stringify(opts.architecture);
+  if (opts.training) metadata["chainrule.training"] = JSON.stringify(opts.training);
+  if (opts.optimizer) {
+    const { state, ...rest } = opts.optimizer.stateDict();
+    for (const [k, a] of Object.entries(state)) tensors[OPTIMIZER_PREFIX + k] = { shape: [a.length], data: a };
+    metadata["chainrule.optimizer"] = JSON.stringify(rest);
+  }
+  return encodeSafetensors(tensors, metadata);
+}
+
+function parseJson(metadata: Record<string, string>, key: string, source: string): any {
+  if (metadata[key] === undefined) return undefined;
+  try {
+    return JSON.parse(metadata[key]);
+  } catch {
+    throw new FormatError(`${source}: the header's "${key}" is not valid JSON`);
+  }
+}
+
+/** Reads what `encodeCheckpoint` wrote (or any safetensors file of float tensors); validates before allocating. */
+export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Checkpoint {
+  const { tensors, metadata } = decodeSafetensors(bytes, { source });
+  const state: Record<string, Tensor> = {};
+  const optState: Record<string, Float32Array | Float64Array> = {};
+  for (const [name, st] of Object.entries(tensors)) {
+    const data = st.data;
+    if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array))
+      throw new FormatError(`${source}: tensor "${name}" has dtype ${st.dtype}; chainrule reads F32, F64 and I32 (and F16/BF16 as F32)`);
+    if (name.startsWith(OPTIMIZER_PREFIX)) {
+      if (data instanceof Int32Array) throw new FormatError(`${source}: optimizer state "${name}" must be a float tensor`);
+      optState[name.slice(OPTIMIZER_PREFIX.length)] = data;
+    } else state[name] = tensor(data, { shape: st.shape });
+  }
+  const optimizer = parseJson(metadata, "chainrule.optimizer", source);
+  return {
+    state,
+    architecture: parseJson(metadata, "chainrule.architecture", source),
+    training: parseJson(metadata, "chainrule.training", source),
+    optimizer: optimizer ? { ...optimizer, state: optState } : undefined,
+  };
+}

@@ -1,0 +1,77 @@
+import { ValueError } from "../errors.js";
+import type { Generator } from "../tensor/random.js";
+import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from "./layers/activation.js";
+import { Sequential } from "./layers/container.js";
+import { Conv2d, MaxPool2d } from "./layers/conv.js";
+import { Dropout } from "./layers/dropout.js";
+import { Flatten } from "./layers/flatten.js";
+import { Linear } from "./layers/linear.js";
+import { BatchNorm1d, LayerNorm } from "./layers/norm.js";
+import type { Module } from "./module.js";
+import { parseMlpSpec } from "./spec.js";
+
+/** One layer of a JSON model description, e.g. `{ "type": "Linear", "in": 784, "out": 256 }`. */
+export type LayerSpec = { type: string } & Record<string, unknown>;
+
+/** A model as data: what `chainrule train --model file.json` reads and what checkpoints keep. */
+export interface ModelSpec {
+  layers: LayerSpec[];
+}
+
+type Builder = (get: (key: string, fallback?: unknown) => any, g?: Generator) => Module;
+
+const BUILDERS: Record<string, Builder> = {
+  Linear: (get, generator) => new Linear(get("in"), get("out"), { bias: get("bias", true), generator }),
+  Conv2d: (get, generator) =>
+    new Conv2d(get("in"), get("out"), get("kernel"), { stride: get("stride", 1), padding: get("padding", 0), bias: get("bias", true), generator }),
+  MaxPool2d: (get) => new MaxPool2d(get("kernel"), get("stride", get("kernel")), get("padding", 0)),
+  ReLU: () => new ReLU(),
+  LeakyReLU: (get) => new LeakyReLU(get("slope", 0.01)),
+  Sigmoid: () => new Sigmoid(),
+  Tanh: () => new Tanh(),
+  GELU: () => new GELU(),
+  Softmax: (get) => new Softmax(get("axis", -1)),
+  Dropout: (get, generator) => new Dropout(get("p", 0.5), generator ? { generator } : {}),
+  Flatten: (get) => new Flatten(get("start", 1), get("end", -1)),
+  BatchNorm1d: (get) => new BatchNorm1d(get("features")),
+  LayerNorm: (get) => new LayerNorm(get("shape")),
+};
+
+/** The JSON description of the MLP spec "784-256-10": Linear layers with ReLU between them. */
+export function mlpSpec(spec: string): ModelSpec {
+  const w = parseMlpSpec(spec);
+  const layers: LayerSpec[] = [];
+  for (let i = 0; i + 1 < w.length; i++) {
+    layers.push({ type: "Linear", in: w[i], out: w[i + 1] });
+    if (i + 2 < w.length) layers.push({ type: "ReLU" });
+  }
+  return { layers };
+}
+
+/**
+ * Builds a Sequential model from its JSON description; errors name the layer and the field.
+ * @example buildModel({ layers: [{ type: "Linear", in: 4, out: 3 }, { type: "ReLU" }] });
+ */
+export function buildModel(spec: ModelSpec, opts: { generator?: Generator; source?: string } = {}): Sequential {
+  const where = opts.source ?? "model";
+  if (typeof spec !== "object" || spec === null || !Array.isArray(spec.layers) || spec.layers.length === 0)
+    throw new ValueError(`${where}: expected { "layers": [ { "type": "Linear", "in": 784, "out": 256 }, ... ] }`);
+  const model = new Sequential();
+  spec.layers.forEach((layer, i) => {
+    const build = BUILDERS[layer?.type];
+    if (!build) throw new ValueError(`${where}: layer ${i} has type ${JSON.stringify(layer?.type)}; known types: ${Object.keys(BUILDERS).join(", ")}`);
+    const get = (key: string, fallback?: unknown) => {
+      if (layer[key] === undefined) {
+        if (fallback === undefined) throw new ValueError(`${where}: layer ${i} (${layer.type}) needs "${key}"`);
+        return fallback;
+      }
+      return layer[key];
+    };
+    try {
+      model.append(build(get, opts.generator));
+    } catch (e) {
+      throw new ValueError(`${where}: layer ${i} (${layer.type}): ${(e as Error).message}`);
+    }
+  });
+  return model;
+}
