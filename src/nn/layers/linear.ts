@@ -1,0 +1,34 @@
+import { ValueError } from "../../errors.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { linear } from "../functional.js";
+import { type InitOptions, uniform } from "../init.js";
+import { Module } from "../module.js";
+
+/**
+ * A fully connected layer y = x·Wᵀ + b with W [outFeatures, inFeatures] and b [outFeatures], as
+ * PyTorch lays them, initialized from U(−1/√in, 1/√in) like PyTorch.
+ * @example
+ * const fc = new Linear(80, 1024, { generator: new Generator(0) });
+ * fc.call(randn([32, 80])).shape; // [32, 1024]
+ */
+export class Linear extends Module {
+  declare weight: Tensor;
+  declare bias: Tensor | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true, ...init }: { bias?: boolean } & InitOptions = {}) {
+    super();
+    for (const [k, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const)
+      if (!Number.isInteger(v) || v < 0) throw new ValueError(`Linear: ${k} must be a non-negative integer, found ${v}`);
+    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
+    this.registerParameter("weight", uniform([outFeatures, inFeatures], bound, init));
+    this.registerParameter("bias", bias ? uniform([outFeatures], bound, init) : null);
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import { ShapeError, ValueError } from "../../src/errors.js";
+import { crossEntropy } from "../../src/losses/index.js";
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, functionalCall } from "../../src/nn/index.js";
+import { conv2d, maxPool2d } from "../../src/nn/functional.js";
+import { mul, sum } from "../../src/ops/functions.js";
+import { randint, randn } from "../../src/tensor/create.js";
+import { Generator } from "../../src/tensor/random.js";
+import type { Tensor } from "../../src/tensor/tensor.js";
+import { expectClose, expectGradcheck, rnd } from "./helpers.js";
+
+type P = [number, number];
+
+/** Direct nested-loop convolution and its gradients for the upstream gradient r, independent of the library. */
+function naiveConv(x: Tensor, w: Tensor, b: Tensor | null, [sh, sw]: P, [ph, pw]: P, [dh, dw]: P, r?: Tensor) {
+  const [n, c, h, wd] = x.shape, [o, , kh, kw] = w.shape;
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, ow = Math.floor((wd + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  const out = new Float64Array(n * o * oh * ow), dx = new Float64Array(x.size), dwt = new Float64Array(w.size), db = new Float64Array(o);
+  const X = (i: number, ch: number, y: number, z: number) => ((i * c + ch) * h + y) * wd + z;
+  const W = (oc: number, ch: number, a: number, e: number) => ((oc * c + ch) * kh + a) * kw + e;
+  for (let i = 0; i < n; i++)
+    for (let oc = 0; oc < o; oc++)
+      for (let y = 0; y < oh; y++)
+        for (let z = 0; z < ow; z++) {
+          const k = ((i * o + oc) * oh + y) * ow + z;
+          let s = b ? b.data[oc] : 0;
+          const g = r ? r.data[k] : 0;
+          db[oc] += g;
+          for (let ch = 0; ch < c; ch++)
+            for (let a = 0; a < kh; a++)
+              for (let e = 0; e < kw; e++) {
+                const iy = y * sh + a * dh - ph, iz = z * sw + e * dw - pw;
+                if (iy < 0 || iy >= h || iz < 0 || iz >= wd) continue;
+                s += x.data[X(i, ch, iy, iz)] * w.data[W(oc, ch, a, e)];
+                dx[X(i, ch, iy, iz)] += g * w.data[W(oc, ch, a, e)];
+                dwt[W(oc, ch, a, e)] += g * x.data[X(i, ch, iy, iz)];
+              }
+          out[k] = s;
+        }
+  return { out, shape: [n, o, oh, ow], dx, dw: dwt, db };
+}
+
+/** Direct max pooling (−∞ padding) and its gradient, sent to the first maximum of each window. */
+function naivePool(x: Tensor, [kh, kw]: P, [sh, sw]: P, [ph, pw]: P, r?: Tensor) {
+  const [n, c, h, wd] = x.shape;
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((wd + 2 * pw - kw) / sw) + 1;
+  const out = new Float64Array(n * c * oh * ow), dx = new Float64Array(x.size);
+  for (let i = 0; i < n * c; i++)
+    for (let y = 0; y < oh; y++)
+      for (let z = 0; z < ow; z++) {
+        let best = -Infinity, at = -1;
+        for (let a = 0; a < kh; a++)
+          for (let e = 0; e < kw; e++) {
+            const iy = y * sh + a - ph, iz = z * sw + e - pw;
+            if (iy < 0 || iy >= h || iz < 0 || iz >= wd) continue;
+            const v = x.data[(i * h + iy) * wd + iz];
+            if (v > best) [best, at] = [v, (i * h + iy) * wd + iz];
+          }
+        const k = (i * oh + y) * ow + z;
+        out[k] = best;
+        if (r) dx[at] += r.data[k];
+      }
+  return { out, shape: [n, c, oh, ow], dx };
+}
+
+const convCases: { name: string; x: number[]; w: number[]; stride: P; padding: P; dilation: P }[] = [
+  { name: "plain 3×3", x: [2, 3, 6, 5], w: [4, 3, 3, 3], stride: [1, 1], padding: [0, 0], dilation: [1, 1] },
+  { name: "stride 2, padding 1", x: [2, 2, 7, 6], w: [3, 2, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1] },
+  { name: "rectangular kernel, mixed stride and padding", x: [1, 2, 5, 8], w: [2, 2, 2, 4], stride: [1, 3], padding: [2, 1], dilation: [1, 1] },
+  { name: "dilation 2", x: [1, 1, 7, 7], w: [2, 1, 3, 2], stride: [1, 1], padding: [1, 0], dilation: [2, 2] },
+  { name: "1×1 kernel", x: [3, 4, 2, 2], w: [5, 4, 1, 1], stride: [1, 1], padding: [0, 0], dilation: [1, 1] },
+];
+
+describe("conv2d against a nested-loop implementation", () => {
+  for (const cs of convCases)
+    it(`${cs.name}: values and gradients of x, weight and bias`, () => {
+      const x = rnd(cs.x, 1).requiresGrad_(), w = rnd(cs.w, 2).requiresGrad_(), b = rnd([cs.w[0]], 3).requiresGrad_();
+      const y = conv2d(x, w, b, { stride: cs.stride, padding: cs.padding, dilation: cs.dilation });
+      const r = rnd([...y.shape], 4);
+      const ref = naiveConv(x, w, b, cs.stride, cs.padding, cs.dilation, r);
+      expect(y.shape).toEqual(ref.shape);
+      expectClose(y.data, ref.out, 1e-12);
+      sum(mul(y, r)).backward();
+      expectClose(x.grad!.data, ref.dx, 1e-12);
+      expectClose(w.grad!.data, ref.dw, 1e-12);
+      expectClose(b.grad!.data, ref.db, 1e-12);
+    });
+
+  it("passes gradcheck through the Conv2d module with respect to input, weight and bias", () => {
+    const conv = new Conv2d(2, 3, 3, { stride: 2, padding: 1 }).to("float64");
+    expectGradcheck((x, w, b) => functionalCall(conv, { weight: w, bias: b }, x), [rnd([2, 2, 5, 5], 1), rnd([3, 2, 3, 3], 2), rnd([3], 3)]);
+  });
+
+  it("accepts an unbatched [C, H, W] input", () => {
+    const x = rnd([2, 4, 4], 5), w = rnd([3, 2, 2, 2], 6);
+    const y = conv2d(x, w);
+    expect(y.shape).toEqual([3, 3, 3]);
+    expectClose(y.data, naiveConv(x.unsqueeze(0), w, null, [1, 1], [0, 0], [1, 1]).out, 1e-12);
+  });
+});
+
+describe("Conv2d", () => {
+  it("lays out the weight [out, in, kh, kw] with PyTorch's U(±1/√(in·kh·kw)) init", () => {
+    const conv = new Conv2d(4, 8, [3, 5], { generator: new Generator(2) });
+    expect(conv.weight.shape).toEqual([8, 4, 3, 5]);
+    expect(conv.bias!.shape).toEqual([8]);
+    const bound = 1 / Math.sqrt(60);
+    const w = Array.from(conv.weight.data);
+    expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...w)).toBeGreaterThan(0.9 * bound);
+    expect(Math.max(...Array.from(conv.bias!.data, Math.abs))).toBeLessThanOrEqual(bound);
+    expect(new Conv2d(1, 2, 3, { bias: false }).parameters()).toHaveLength(1);
+  });
+
+  it("names shapes in its errors", () => {
+    const conv = new Conv2d(3, 4, 5);
+    expect(() => conv.call(randn([2, 1, 28, 28]))).toThrow("conv2d: input [2, 1, 28, 28] has 1 channels but the weight [4, 3, 5, 5] expects 3");
+    expect(() => conv.call(randn([2, 3, 4, 4]))).toThrow(ShapeError);
+    expect(() => conv.call(randn([3, 28, 28, 1, 1]))).toThrow(ShapeError);
+    expect(() => new Conv2d(1, 1, 0)).toThrow(ValueError);
+  });
+});
+
+describe("maxPool2d against a nested-loop implementation", () => {
+  const cases: { name: string; x: number[]; k: P; s: P; p: P }[] = [
+    { name: "2×2 windows", x: [2, 3, 6, 6], k: [2, 2], s: [2, 2], p: [0, 0] },
+    { name: "overlapping 3×3, stride 2, padding 1", x: [1, 2, 7, 5], k: [3, 3], s: [2, 2], p: [1, 1] },
+    { name: "rectangular window, odd size", x: [2, 1, 5, 7], k: [2, 3], s: [1, 2], p: [0, 1] },
+  ];
+  for (const cs of cases)
+    it(`${cs.name}: values and gradients`, () => {
+      const x = rnd(cs.x, 7).requiresGrad_();
+      const y = maxPool2d(x, cs.k, { stride: cs.s, padding: cs.p });
+      const r = rnd([...y.shape], 8);
+      const ref = naivePool(x, cs.k, cs.s, cs.p, r);
+      expect(y.shape).toEqual(ref.shape);
+      expectClose(y.data, ref.out, 0);
+      sum(mul(y, r)).backward();
+      expectClose(x.grad!.data, ref.dx, 1e-14);
+    });
+
+  it("passes gradcheck through the MaxPool2d module", () => {
+    expectGradcheck((x) => new MaxPool2d(2).call(x), [rnd([2, 2, 4, 4], 9)]);
+    expectGradcheck((x) => new MaxPool2d(3, 2, 1).call(x), [rnd([1, 2, 5, 5], 10)]);
+  });
+
+  it("rejects padding over half the kernel", () => {
+    expect(() => maxPool2d(randn([1, 1, 4, 4]), 2, { padding: 2 })).toThrow(ValueError);
+    expect(String(new MaxPool2d(2))).toBe("MaxPool2d(kernelSize=[2, 2], stride=[2, 2], padding=[0, 0])");
+  });
+});
+
+describe("a small CNN", () => {
+  it("trains on a batch: conv-pool-conv-pool-linear with crossEntropy", () => {
+    const g = new Generator(0);
+    const net = new Sequential(
+      new Conv2d(1, 4, 3, { padding: 1, generator: g }), new ReLU(), new MaxPool2d(2),
+      new Conv2d(4, 8, 3, { padding: 1, generator: g }), new ReLU(), new MaxPool2d(2),
+      new Flatten(), new Linear(8 * 7 * 7, 10, { generator: g }),
+    );
+    const x = randn([16, 1, 28, 28], { generator: g });
+    const y = randint(0, 10, [16], { generator: g });
+    const losses: number[] = [];
+    for (let step = 0; step < 5; step++) {
+      net.zeroGrad();
+      const loss = crossEntropy(net.call(x), y);
+      losses.push(loss.item());
+      loss.backward();
+      for (const p of net.parameters()) p.data.set(Array.from(p.data, (v, i) => v - 0.1 * p.grad!.data[i]));
+    }
+    expect(losses[4]).toBeLessThan(losses[0]);
+  });
+});
