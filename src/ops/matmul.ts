@@ -52,11 +52,13 @@ export const matmulDef: OpDef<MatmulAttrs> = {
     return out;
   },
   vjp(g, { inputs: [a, b], attrs: { transA, transB } }) {
-    const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => F.matmulT(x, y, tx, ty);
-    if (!transA && !transB) return [mm(g, b, false, true), mm(a, g, true, false)];
-    if (!transA && transB) return [mm(g, b, false, false), mm(g, a, true, false)];
-    if (transA && !transB) return [mm(b, g, false, true), mm(a, g, false, false)];
-    return [mm(b, g, true, true), mm(g, a, true, true)];
+    // NOTE: only the needed products are formed: the input batch of a first layer needs no gradient.
+    const mm = (need: boolean, x: Tensor, y: Tensor, tx: boolean, ty: boolean) => (need ? F.matmulT(x, y, tx, ty) : null);
+    const [na, nb] = [a.requiresGrad, b.requiresGrad];
+    if (!transA && !transB) return [mm(na, g, b, false, true), mm(nb, a, g, true, false)];
+    if (!transA && transB) return [mm(na, g, b, false, false), mm(nb, g, a, true, false)];
+    if (transA && !transB) return [mm(na, b, g, false, true), mm(nb, a, g, false, false)];
+    return [mm(na, b, g, true, true), mm(nb, g, a, true, true)];
   },
   formula: "∂A = ḡ · Bᵀ, ∂B = Aᵀ · ḡ",
 };

@@ -12,6 +12,6 @@ export const whereDef: OpDef<{}> = {
     kernels().where(c.data, broadcastStrides(c.shape, shape), a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out, shape);
     return out;
   },
-  vjp: (g, { inputs: [c] }) => [null, F.where(c, g, 0), F.where(c, 0, g)],
+  vjp: (g, { inputs: [c, a, b] }) => [null, a.requiresGrad ? F.where(c, g, 0) : null, b.requiresGrad ? F.where(c, 0, g) : null],
   formula: "∂a = ḡ ⊙ 1[c], ∂b = ḡ ⊙ 1[¬c]",
 };

@@ -1,5 +1,6 @@
 import * as C from "../../src/index.js";
 import { Generator, type Tensor, tensor } from "../../src/index.js";
+import { softmaxCrossEntropy } from "../../src/losses/cross-entropy.js";
 
 /** One row per differentiable op: a function of float64 inputs and the inputs to check it at. */
 export interface OpSpec {
@@ -112,6 +113,14 @@ export const OP_SPECS: OpSpec[] = [
   { op: "gather", label: "gather axis 1", fn: (x) => x.gather(1, idx([0, 2, 2, 1, 0, 0], [2, 3])), inputs: (g) => [normal(g, [2, 3])] },
   { op: "scatterAdd", label: "scatterAdd axis 0", fn: (s) => C.scatterAdd(s, 0, idx([2, 0, 2, 1], [4, 1]), [3, 1]), inputs: (g) => [normal(g, [4, 1])] },
   { op: "indexSelect", label: "indexSelect with repeats", fn: (x) => x.indexSelect(0, [2, 0, 2]), inputs: (g) => [normal(g, [3, 2])] },
+  {
+    op: "softmaxCrossEntropy", label: "softmaxCrossEntropy with soft targets (fused rule)",
+    fn: (h) => softmaxCrossEntropy(h, tensor([[0.2, 0.5, 0.3], [0, 1, 0]], { dtype: f64 })), inputs: (g) => [normal(g, [2, 3])],
+  },
+  {
+    op: "softmaxCrossEntropy", label: "softmaxCrossEntropy w.r.t. the targets",
+    fn: (y) => softmaxCrossEntropy(tensor([[1, -2, 0.5]], { dtype: f64 }), y.softmax()), inputs: (g) => [normal(g, [1, 3])],
+  },
 ];
 
 /** Composite functions of the public API that have gradients through their primitives. */
