@@ -4,7 +4,7 @@ import { Tensor } from "../tensor/tensor.js";
 const withGrads = (params: Tensor | Iterable<Tensor>): Tensor[] =>
   (params instanceof Tensor ? [params] : [...params]).filter((p) => p.grad !== null);
 
-/** Gives `p` a gradient computed from its current one (a new tensor: after backward, grads can share storage). */
+/** Gives `p` a gradient computed from its current one, as a new tensor (a grad may be shared or be part of a graph). */
 function mapGrad(p: Tensor, f: (x: number) => number): void {
   const g = p.grad!;
   const out = g.data.slice();
@@ -16,8 +16,9 @@ function mapGrad(p: Tensor, f: (x: number) => number): void {
  * Scales the gradients so that their total `normType`-norm (over all of them, as one vector) is at
  * most `maxNorm`, as PyTorch's `clip_grad_norm_`: when `maxNorm / (total + 1e-6) < 1`, every grad is
  * multiplied by it. Returns the total norm before clipping (0 when no parameter has a gradient).
- * Each clipped `.grad` is replaced by a scaled copy, since gradients may share storage after
- * backward (both inputs of an `add` receive the same tensor).
+ * Each clipped `.grad` is replaced by a scaled copy rather than written over: a gradient tensor may
+ * be shared by two parameters (assigned by hand) or belong to a graph (`createGraph`), and neither
+ * must be scaled twice or changed under the graph.
  *
  * @example
  * loss.backward();

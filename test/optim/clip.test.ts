@@ -42,15 +42,32 @@ describe("clipGradNorm", () => {
     expectThrows(() => clipGradNorm(withGrads([NaN]), 1, 2, true), ValueError, "NaN");
   });
 
-  it("scales each parameter once when backward gave two of them the same gradient tensor", () => {
+  it("scales each parameter once when two share one gradient tensor, leaving that tensor as it was", () => {
+    const a = tensor([0, 0], { dtype: "float64", requiresGrad: true });
+    const b = tensor([0, 0], { dtype: "float64", requiresGrad: true });
+    const g = tensor([3, 4], { dtype: "float64" });
+    a.grad = b.grad = g;
+    expect(clipGradNorm([a, b], 1)).toBeCloseTo(Math.sqrt(50), 14);
+    const c = 1 / (Math.sqrt(50) + 1e-6);
+    expectClose(a.grad.data, [3 * c, 4 * c], 1e-15);
+    expectClose(b.grad.data, [3 * c, 4 * c], 1e-15);
+    expect([...g.data]).toEqual([3, 4]);
+  });
+
+  it("clips gradients that came from backward", () => {
     const a = tensor([1, 1], { dtype: "float64", requiresGrad: true });
     const b = tensor([2, 2], { dtype: "float64", requiresGrad: true });
     a.add(b).mul(tensor([3, 4], { dtype: "float64" })).sum().backward();
-    const norm = clipGradNorm([a, b], 1);
-    expect(norm).toBeCloseTo(Math.sqrt(50), 14);
+    expect(clipGradNorm([a, b], 1)).toBeCloseTo(Math.sqrt(50), 14);
     const c = 1 / (Math.sqrt(50) + 1e-6);
     expectClose(a.grad!.data, [3 * c, 4 * c], 1e-15);
     expectClose(b.grad!.data, [3 * c, 4 * c], 1e-15);
+  });
+
+  it("clips when the norm equals maxNorm (the 1e-6 makes the factor just under 1), as PyTorch", () => {
+    const ps = withGrads([3, 4]);
+    clipGradNorm(ps, 5);
+    expectClose(ps[0].grad!.data, [3 * (5 / (5 + 1e-6)), 4 * (5 / (5 + 1e-6))], 1e-15);
   });
 });
 
