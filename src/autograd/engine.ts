@@ -73,10 +73,20 @@ function run(
   } else if (!shapesEqual(grad.shape, root.shape)) {
     throw new ShapeError(`backward: the gradient has shape ${fmtShape(grad.shape)} but the output has shape ${fmtShape(root.shape)}`);
   }
+  // NOTE: a rule may pass the same data on to several inputs (add hands ḡ to both, reshape shares
+  // data), and a leaf's .grad may be changed in place by its owner; so a leaf gets a copy only when
+  // the data it would receive was already handed to another tensor (or came from the caller).
+  const handed = new Set<unknown>();
+  const toLeaf = (leaf: Tensor, g: Tensor) => {
+    if (handed.has(g.data)) g = g.clone();
+    handed.add(g.data);
+    onLeaf(leaf, g);
+  };
   if (root._node === null) {
-    onLeaf(root, grad);
+    onLeaf(root, grad.clone());
     return;
   }
+  handed.add(grad.data);
   const order = topoOrder(root);
   root._gacc = grad;
   const retain = opts.retainGraph ?? opts.createGraph ?? false;
@@ -103,8 +113,11 @@ function run(
       gi = sumTo(gi, x.shape);
       if (gi.dtype !== x.dtype) gi = F.cast(gi, x.dtype);
       if (anomaly) checkAnomaly(node.def.name, "backward", [g], gi);
-      if (x._node === null) onLeaf(x, gi);
-      else x._gacc = x._gacc === null ? gi : F.add(x._gacc, gi);
+      if (x._node === null) toLeaf(x, gi);
+      else {
+        handed.add(gi.data);
+        x._gacc = x._gacc === null ? gi : F.add(x._gacc, gi);
+      }
     }
     if (!retain) {
       node.released = true;
@@ -119,10 +132,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardO
   const body = () =>
     run(root, grad, opts, (leaf, g) => {
       if (!leaf.requiresGrad) return;
-      // NOTE: a rule may hand the same tensor to several inputs (add), and optimizers scale .grad in
-      // place, so a leaf's first gradient is copied unless it is part of a recorded graph.
-      if (leaf.grad === null) leaf.grad = opts.createGraph ? g : g.clone();
-      else leaf.grad = F.add(leaf.grad, g);
+      leaf.grad = leaf.grad === null ? g : F.add(leaf.grad, g);
     });
   if (opts.createGraph) enableGrad(body);
   else noGrad(body);

@@ -158,3 +158,23 @@ describe("errors name the op and the shapes", () => {
     expect(() => tensor([1, 2], { dtype: "int32", requiresGrad: true })).toThrow(/DTypeError|only float32 and float64/);
   });
 });
+
+describe("gradients own their data", () => {
+  it("two leaves fed by one add get separate .grad arrays", () => {
+    const a = tensor([1, 2], { requiresGrad: true }), b = tensor([3, 4], { requiresGrad: true });
+    a.add(b).sum().backward();
+    expect(a.grad!.data).not.toBe(b.grad!.data);
+    a.grad!.data[0] = 100;
+    expect(b.grad!.data[0]).toBe(1);
+  });
+
+  it("a leaf's gradient does not alias the caller's upstream gradient or a reshape of another's", () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const up = tensor([5, 6]);
+    a.backward(up);
+    expect(a.grad!.data).not.toBe(up.data);
+    const w = tensor([[1, 2]], { requiresGrad: true }), v = tensor([1, 2], { requiresGrad: true });
+    w.reshape(2).add(v).sum().backward();
+    expect(w.grad!.data).not.toBe(v.grad!.data);
+  });
+});
