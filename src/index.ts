@@ -28,10 +28,12 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./autogr
 export { getBackend, setBackend, type Backend } from "./kernels/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
-export { Module } from "./nn/module.js";
+export { Module, functionalCall } from "./nn/index.js";
 export { mlp, parseMlpSpec } from "./nn/spec.js";
 export {
-  crossEntropy, nllLoss, mse, l1, binaryCrossEntropyWithLogits, l2Penalty, type Reduction, type CrossEntropyOptions,
+  crossEntropy, nllLoss, mse, l1, binaryCrossEntropyWithLogits, l2Penalty, softmaxCrossEntropy,
+  CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss,
+  type Reduction, type CrossEntropyOptions, type BCEWithLogitsOptions, type L2PenaltyOptions,
 } from "./losses/index.js";
 export { SGD, Adam, AdamW, RMSprop, Optimizer, clipGradNorm, clipGradValue } from "./optim/index.js";
 export { type Dataset, TensorDataset, DataLoader, fromRaw, type DataLoaderOptions } from "./data/dataset.js";

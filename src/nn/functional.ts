@@ -1,10 +1,9 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { add, concat, div, gather, matmulT, max, mean, mul, permute, requireFloat, reshape, sqrt, squeeze, sub, unsqueeze } from "../ops/functions.js";
+import { add, concat, div, gather, matmulT, max, mean, mul, requireFloat, reshape, sqrt, squeeze, sub, unsqueeze } from "../ops/functions.js";
 import { full, tensor } from "../tensor/create.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { fmtShape, sizeOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { noGrad } from "../autograd/mode.js";
 import { pair2, type Size2 } from "./util.js";
 
 export {
@@ -46,11 +45,13 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator: Generato
   return mul(x, mask);
 }
 
+/** Gather indices by input shape and window geometry, kept up to about 2²⁴ entries in all. */
 const indexCache = new Map<string, Tensor>();
+let cachedEntries = 0;
 
 /**
- * The sliding windows of x [N, C, H, W] as rows [N, OH·OW, C·kh·kw], by one gather (so the gradient
- * is a scatter-add); padded positions read one extra element of value `padValue`.
+ * The sliding windows of x [N, C, H, W] as columns [N, C·kh·kw, OH·OW], by one gather (so the
+ * gradient is a scatter-add); padded positions read one extra element of value `padValue`.
  */
 function im2col(x: Tensor, op: string, [kh, kw]: number[], [sh, sw]: number[], [ph, pw]: number[], [dh, dw]: number[], padValue: number) {
   const [n, c, h, w] = x.shape;
@@ -65,12 +66,12 @@ function im2col(x: Tensor, op: string, [kh, kw]: number[], [sh, sw]: number[], [
     const row = new Int32Array(k);
     const pad = c * h * w;
     let t = 0;
-    for (let oy = 0; oy < oh; oy++)
-      for (let ox = 0; ox < ow; ox++)
-        for (let ci = 0; ci < c; ci++)
-          for (let ki = 0; ki < kh; ki++) {
+    for (let ci = 0; ci < c; ci++)
+      for (let ki = 0; ki < kh; ki++)
+        for (let kj = 0; kj < kw; kj++)
+          for (let oy = 0; oy < oh; oy++) {
             const iy = oy * sh + ki * dh - ph;
-            for (let kj = 0; kj < kw; kj++) {
+            for (let ox = 0; ox < ow; ox++) {
               const ix = ox * sw + kj * dw - pw;
               row[t++] = iy >= 0 && iy < h && ix >= 0 && ix < w ? (ci * h + iy) * w + ix : pad;
             }
@@ -78,12 +79,17 @@ function im2col(x: Tensor, op: string, [kh, kw]: number[], [sh, sw]: number[], [
     const all = new Int32Array(n * k);
     for (let i = 0; i < n; i++) all.set(row, i * k);
     index = tensor(all, { shape: [n, k] });
-    if (indexCache.size >= 32) indexCache.delete(indexCache.keys().next().value!);
     indexCache.set(key, index);
+    cachedEntries += index.size;
+    for (const [k0, t0] of indexCache) {
+      if (cachedEntries <= 1 << 24 || k0 === key) break;
+      indexCache.delete(k0);
+      cachedEntries -= t0.size;
+    }
   }
   let flat = reshape(x, [n, c * h * w]);
   if (ph > 0 || pw > 0) flat = concat([flat, full([n, 1], padValue, { dtype: x.dtype })], 1);
-  return { rows: reshape(gather(flat, 1, index), [n, oh * ow, c * kh * kw]), oh, ow };
+  return { cols: reshape(gather(flat, 1, index), [n, c * kh * kw, oh * ow]), oh, ow };
 }
 
 export interface Conv2dOptions {
@@ -106,13 +112,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (x.shape[1] !== c) throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} has ${x.shape[1]} channels but the weight ${fmtShape(weight.shape)} expects ${c}`);
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== o))
     throw new ShapeError(`conv2d: expected a bias [${o}] for the weight ${fmtShape(weight.shape)}, found ${fmtShape(bias.shape)}`);
-  const { rows, oh, ow } = im2col(
+  const { cols, oh, ow } = im2col(
     x, "conv2d", [kh, kw], pair2(opts.stride ?? 1, "conv2d stride", 1), pair2(opts.padding ?? 0, "conv2d padding", 0), pair2(opts.dilation ?? 1, "conv2d dilation", 1), 0,
   );
-  // NOTE: rows·Wᵀ runs the dot-product (NT) kernel, faster than W·columns; one permute puts O before OH·OW.
-  let y = matmulT(rows, reshape(weight, [o, c * kh * kw]), false, true);
-  if (bias !== null) y = add(y, bias);
-  return reshape(permute(y, [0, 2, 1]), [x.shape[0], o, oh, ow]);
+  let y = matmulT(reshape(weight, [o, c * kh * kw]), cols, false, false);
+  if (bias !== null) y = add(y, reshape(bias, [o, 1]));
+  return reshape(y, [x.shape[0], o, oh, ow]);
 }
 
 export interface MaxPool2dOptions {
@@ -135,10 +140,10 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions =
   const p = pair2(opts.padding ?? 0, "maxPool2d padding", 0);
   if (p[0] > k[0] / 2 || p[1] > k[1] / 2) throw new ValueError(`maxPool2d: padding ${p.join("×")} must be at most half the kernel ${k.join("×")}`);
   const [n, c, h, w] = x.shape;
-  const { rows, oh, ow } = im2col(
+  const { cols, oh, ow } = im2col(
     reshape(x, [n * c, 1, h, w]), "maxPool2d", k, pair2(opts.stride ?? kernelSize, "maxPool2d stride", 1), p, pair2(opts.dilation ?? 1, "maxPool2d dilation", 1), -Infinity,
   );
-  return reshape(max(rows, 2), [n, c, oh, ow]);
+  return reshape(max(cols, 1), [n, c, oh, ow]);
 }
 
 export interface BatchNormOptions {
@@ -174,12 +179,10 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     const v = mean(mul(d, d), axes, true);
     y = div(d, sqrt(add(v, eps)));
     if (runningMean !== null && runningVar !== null)
-      noGrad(() => {
-        for (let i = 0; i < c; i++) {
-          runningMean.data[i] = (1 - momentum) * runningMean.data[i] + momentum * mu.data[i];
-          runningVar.data[i] = (1 - momentum) * runningVar.data[i] + (momentum * v.data[i] * count) / (count - 1);
-        }
-      });
+      for (let i = 0; i < c; i++) {
+        runningMean.data[i] = (1 - momentum) * runningMean.data[i] + momentum * mu.data[i];
+        runningVar.data[i] = (1 - momentum) * runningVar.data[i] + (momentum * v.data[i] * count) / (count - 1);
+      }
   } else {
     if (runningMean === null || runningVar === null) throw new ValueError(`batchNorm: running statistics are needed when not training`);
     y = div(sub(x, reshape(runningMean, statShape)), sqrt(add(reshape(runningVar, statShape), eps)));

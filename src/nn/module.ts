@@ -90,7 +90,7 @@ export abstract class Module {
     map.set(name, value);
     this._properties.set(name, property);
     Object.defineProperty(this, property, {
-        get: () => map.get(name),
+      get: () => map.get(name),
       set: (v: V) => {
         if (map === this._modules ? !(v instanceof Module) : !(v instanceof Tensor || v === null))
           throw new ValueError(`${this.typeName}: cannot assign ${v === null ? "null" : typeof v} to "${property}"`);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ShapeError } from "../../src/errors.js";
 import {
-  BCEWithLogitsLoss, L1Loss, MSELoss, binaryCrossEntropyWithLogits, crossEntropy, l1, l2Penalty, mse,
+  BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, binaryCrossEntropyWithLogits, crossEntropy, l1, l2Penalty, mse,
 } from "../../src/losses/index.js";
 import { BatchNorm1d, Linear, ReLU, Sequential } from "../../src/nn/index.js";
 import * as nnF from "../../src/nn/functional.js";
-import { add, matmul, relu, sigmoid } from "../../src/ops/functions.js";
+import { add, logSoftmax, matmul, relu, sigmoid, softmax } from "../../src/ops/functions.js";
 import { tensor } from "../../src/tensor/create.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { expectClose, expectGradcheck, rnd } from "../nn/helpers.js";
@@ -109,5 +109,17 @@ describe("l2Penalty", () => {
       for (let j = 0; j < c; j++) want.push(dScores.reduce((s, row, i) => s + hidden.data[i * h + k] * row[j], 0) + lambda * W2.data[k * c + j]);
     expectClose(W2.grad!.data, want, 1e-13);
     expectClose(b2.grad!.data, [0, 1, 2].map((j) => dScores.reduce((s, row) => s + row[j], 0)), 1e-13);
+  });
+});
+
+describe("loss modules", () => {
+  it("pass gradcheck with respect to their inputs (and float targets)", () => {
+    const h = rnd([4, 3], 11), t = rnd([4, 3], 12), y = tensor([2, 0, 1, 2], { dtype: "int32" });
+    expectGradcheck((x) => new CrossEntropyLoss({ labelSmoothing: 0.1 }).call(x, y), [h]);
+    expectGradcheck((x, z) => new CrossEntropyLoss({ reduction: "sum" }).call(x, softmax(z, 1)), [h, t]);
+    expectGradcheck((x) => new NLLLoss().call(logSoftmax(x, 1), y), [h]);
+    expectGradcheck((x, u) => new MSELoss().call(x, u), [h, t]);
+    expectGradcheck((x, u) => new L1Loss().call(x, u), [h, t]);
+    expectGradcheck((x, u) => new BCEWithLogitsLoss({ posWeight: 2 }).call(x, sigmoid(u)), [h, t]);
   });
 });
