@@ -45,8 +45,8 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, epoc
     if (pts.length === 0) return;
     parts.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
     for (const p of pts) parts.push(`<circle cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="2.5" fill="${s.color}"/>`);
-    const ly = y0 + 14 + k * 16;
-    parts.push(`<line x1="${x0 + w - 120}" y1="${ly}" x2="${x0 + w - 96}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`, `<text x="${x0 + w - 90}" y="${ly}" dominant-baseline="middle" font-size="11">${esc(s.label)}</text>`);
+    const ly = y0 + h + 56, lx = x0 + w / 2 - 90 + k * 110;
+    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`, `<text x="${lx + 30}" y="${ly}" dominant-baseline="middle" font-size="11">${esc(s.label)}</text>`);
   });
   return parts.join("\n");
 }
