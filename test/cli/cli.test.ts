@@ -94,6 +94,22 @@ describe("chainrule train, eval, predict, resume", () => {
     expect(p[0].probabilities).toHaveLength(10);
   });
 
+  it("trains on a CSV file with a named label column", () => {
+    const csv = join(dir, "points.csv");
+    const rows = ["x,y,kind"];
+    for (let i = 0; i < 200; i++) {
+      const c = i % 2, a = (i * 2.39996) % (2 * Math.PI);
+      rows.push(`${(c * 3 + Math.cos(a)).toFixed(4)},${(Math.sin(a)).toFixed(4)},${c ? "right" : "left"}`);
+    }
+    writeFileSync(csv, rows.join("\n") + "\n");
+    const r = cli("train", "--data", `csv:${csv}`, "--label", "kind", "--model", "2-8-2", "--epochs", "5", "--batch-size", "16", "--out", join(dir, "csvrun"), "--json", "--progress", "none");
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).testAccuracy).toBeGreaterThan(0.9);
+    const bad = cli("train", "--data", `csv:${csv}`, "--label", "colour", "--model", "2-8-2");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/colour/);
+  });
+
   it("resumes a run from its checkpoint", () => {
     const out2 = join(dir, "run2");
     const r = cli("train", "--resume", join(out, "checkpoint.safetensors"), "--epochs", "2", "--out", out2, "--json", "--progress", "none");
