@@ -48,3 +48,10 @@ export { buildModel, mlpSpec, type ModelSpec, type LayerSpec } from "./nn/build.
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint, type CheckpointMeta } from "./io/checkpoint.js";
 export { StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type LRSchedule } from "./optim/schedule.js";
 export { curvesSvg } from "./train/curves.js";
+export {
+  explain, explainProgram, explainModelSpec, explainModule, deriveNamed, DERIVATIONS,
+  formatText, formatMarkdown, formatLatex, formatJson, formatDot, formatSvg, mathToLatex, richToLatex, richToText,
+  parseProgram, parseClaims, parseSetValues,
+  type ExplainProgramOptions, type ExplainModelOptions, type DeriveOptions, type DerivationName, type InputValue, type Claim,
+  type Derivation, type ProgramDerivation, type ModelDerivation, type NamedDerivation,
+} from "./explain/index.js";

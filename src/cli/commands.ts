@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerEval, registerPredict } from "./eval-command.js";
+import { registerExplain } from "./explain-command.js";
 import { registerSummary } from "./summary-command.js";
 import { registerTrain } from "./train-command.js";
 
@@ -9,4 +10,5 @@ export function registerCommands(program: Command): void {
   registerSummary(program);
   registerEval(program);
   registerPredict(program);
+  registerExplain(program);
 }

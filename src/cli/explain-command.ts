@@ -1,0 +1,144 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import type { Derivation } from "../explain/derivation.js";
+import { DERIVATIONS, deriveNamed } from "../explain/derive.js";
+import { explainProgram } from "../explain/explain-program.js";
+import { formatJson, formatLatex, formatMarkdown, formatText } from "../explain/format.js";
+import { formatDot, formatSvg } from "../explain/graph-draw.js";
+import { explainModelSpec } from "../explain/model.js";
+import type { InputValue } from "../explain/program.js";
+import { parseSetValues } from "../explain/values.js";
+import { UsageError } from "./usage.js";
+
+const FORMATS = ["text", "markdown", "latex", "json", "dot", "svg"] as const;
+type Format = (typeof FORMATS)[number];
+
+interface ExplainFlags {
+  set?: string;
+  values?: string;
+  wrt?: string;
+  of?: string;
+  format: Format;
+  check?: string;
+  tol?: string;
+  precision?: string;
+  derive?: string;
+  model?: string;
+  loss?: string;
+  l2?: string;
+  batch?: string;
+  layout?: "batch-first" | "features-first";
+  seed?: string;
+  out?: string;
+}
+
+function number(flag: string, text: string | undefined, check: (v: number) => boolean, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !check(v)) throw new UsageError(`${flag} must be ${what}, found "${text}"`);
+  return v;
+}
+
+function readValues(path: string): Record<string, InputValue> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`--values: cannot read ${path}: ${(e as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--values: ${path} is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new UsageError(`--values: ${path} must hold an object of name: number or nested arrays`);
+  const isValue = (v: unknown): boolean => typeof v === "number" || (Array.isArray(v) && v.every(isValue));
+  for (const [k, v] of Object.entries(data)) if (!isValue(v)) throw new UsageError(`--values: "${k}" in ${path} is not a number or nested arrays of numbers`);
+  return data as Record<string, InputValue>;
+}
+
+/** What `explain` prints for its flags; sets `process.exitCode = 1` when a checked claim is wrong. */
+export function runExplain(program: string | undefined, flags: ExplainFlags): string {
+  const modes = [program !== undefined, flags.derive !== undefined, flags.model !== undefined].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError(`explain: give one of a program ("y = x*w"), --derive <name> or --model <spec>`);
+  const precision = number("--precision", flags.precision, (v) => Number.isInteger(v) && v >= 1 && v <= 17, "an integer from 1 to 17");
+  const seed = number("--seed", flags.seed, Number.isInteger, "an integer");
+  const l2 = number("--l2", flags.l2, (v) => v >= 0, "a number ≥ 0");
+  const values = {
+    ...(flags.values !== undefined ? readValues(flags.values) : {}),
+    ...(flags.set !== undefined ? parseSetValues(flags.set) : {}),
+  };
+  let d: Derivation;
+  if (program !== undefined) {
+    if (program.trim() === "") throw new UsageError("explain: the program is empty");
+    d = explainProgram(program, values, {
+      of: flags.of,
+      wrt: flags.wrt?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+      precision,
+      check: flags.check,
+      tol: number("--tol", flags.tol, (v) => v >= 0, "a number ≥ 0"),
+    });
+  } else {
+    for (const f of ["wrt", "of", "check", "tol"] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} applies to a program, not to --derive or --model`);
+    if (flags.derive !== undefined) d = deriveNamed(flags.derive, { seed, l2 });
+    else {
+      const loss = flags.loss === undefined ? undefined : flags.loss.replace(/_/g, "-");
+      if (loss !== undefined && loss !== "cross-entropy" && loss !== "mse") throw new UsageError(`--loss must be cross-entropy or mse, found "${flags.loss}"`);
+      d = explainModelSpec(flags.model!, {
+        loss, l2, seed, layout: flags.layout,
+        batch: number("--batch", flags.batch, (v) => Number.isInteger(v) && v > 0, "a positive integer"),
+        values: flags.values !== undefined ? values : undefined,
+      });
+    }
+  }
+  if ((flags.format === "dot" || flags.format === "svg") && d.kind !== "program") throw new UsageError(`--format ${flags.format} draws a program's graph; use text, markdown, latex or json here`);
+  if (d.kind === "program" && d.checks?.some((c) => !c.ok)) process.exitCode = 1;
+  switch (flags.format) {
+    case "text": return formatText(d);
+    case "markdown": return formatMarkdown(d);
+    case "latex": return formatLatex(d);
+    case "json": return formatJson(d);
+    case "dot": return formatDot(d as Extract<Derivation, { kind: "program" }>);
+    case "svg": return formatSvg(d as Extract<Derivation, { kind: "program" }>);
+  }
+}
+
+/**
+ * Adds `chainrule explain`: the worked solution of a program (forward pass, chain-rule paths, reverse
+ * mode), checks of claimed answers (`--check`, exit code 1 when one is wrong), named derivations
+ * (`--derive`) and the matrix backward pass of an MLP (`--model`).
+ */
+export function registerExplain(program: Command): void {
+  program
+    .command("explain")
+    .description("show the worked solution of a computation: forward pass, chain rule, backward pass; check answers")
+    .argument("[program]", 'assignments such as "x1 = relu(x0*w0 + b0); z = x1*w1", separated by ";" or newlines')
+    .option("--set <values>", "input values, e.g. x0=1,w0=0.3,w1=-0.2")
+    .option("--values <file.json>", "input values from a JSON object (tensors as nested arrays)")
+    .option("--wrt <names>", "variables to differentiate by, comma-separated (default: every input)")
+    .option("--of <name>", "the output (default: the last assignment)")
+    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("text"))
+    .option("--check <claims>", 'claimed values to check, e.g. "y1=-0.08, z=0.92, dz/dw1=-0.2"')
+    .option("--tol <tol>", "relative tolerance of --check (default 1e-6)")
+    .option("--precision <digits>", "significant digits shown (default 10)")
+    .addOption(new Option("--derive <name>", "a named derivation").choices(DERIVATIONS))
+    .option("--model <spec>", 'an MLP such as "784-1024-512-10": Linear layers with ReLU between them')
+    .option("--loss <loss>", "loss of --model: cross-entropy or mse (default cross-entropy)")
+    .option("--l2 <lambda>", "L2 penalty (λ/2)Σ‖W‖² of --model, or λ of --derive l2")
+    .option("--batch <n>", "batch size of --model (numeric shapes)")
+    .addOption(new Option("--layout <layout>", "data layout of --model").choices(["batch-first", "features-first"]))
+    .option("--seed <n>", "seed of the random sample of --derive and --model")
+    .option("--out <file>", "write to a file instead of standard output")
+    .action((prog: string | undefined, flags: ExplainFlags) => {
+      const text = runExplain(prog, flags);
+      if (flags.out === undefined) process.stdout.write(text);
+      else {
+        try {
+          writeFileSync(flags.out, text);
+        } catch (e) {
+          throw new UsageError(`--out: cannot write ${flags.out}: ${(e as Error).message}`);
+        }
+      }
+    });
+}

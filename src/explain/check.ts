@@ -1,0 +1,251 @@
+import { ValueError } from "../errors.js";
+import { scalar } from "../tensor/create.js";
+import type { Expr } from "./ast.js";
+import type { Check, Factor, Path, ProgramDerivation } from "./derivation.js";
+import type { ProgramExplainer } from "./explain-program.js";
+import { gradSymbol } from "./formulas.js";
+import { pathNumbers, pathSymbolic } from "./lines.js";
+import { close } from "./numbers.js";
+import { buildTree, evaluate, evaluateProgram, totalGradients } from "./program.js";
+import { exprToText } from "./source-text.js";
+import type { Claim } from "./values.js";
+
+const ACTIVATIONS = new Set(["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "abs", "softmax", "logsoftmax"]);
+
+interface Diagnosis {
+  check: Check;
+  /** The name of the claim's quantity: `y1` or `∂z/∂w1`. */
+  key: string;
+}
+
+/** Every sub-expression of `e`, parents first. */
+function subExprs(e: Expr): Expr[] {
+  const kids = e.kind === "unary" ? [e.arg] : e.kind === "binary" ? [e.left, e.right] : e.kind === "call" ? e.args : [];
+  return [e, ...kids.flatMap(subExprs)];
+}
+
+/** `root` with `target` (by identity) replaced by `by`. */
+function replace(root: Expr, target: Expr, by: Expr): Expr {
+  if (root === target) return by;
+  switch (root.kind) {
+    case "unary": return { ...root, arg: replace(root.arg, target, by) };
+    case "binary": return { ...root, left: replace(root.left, target, by), right: replace(root.right, target, by) };
+    case "call": return { ...root, args: root.args.map((a) => replace(a, target, by)) };
+    default: return root;
+  }
+}
+
+const neg = (e: Expr): Expr => (e.kind === "unary" && e.op === "-" ? e.arg : { kind: "unary", op: "-", arg: e, pos: e.pos });
+const varExpr = (name: string, at: Expr): Expr => ({ kind: "var", name, pos: at.pos });
+const numExpr = (value: number, at: Expr): Expr => ({ kind: "num", value, text: String(value), pos: at.pos });
+
+/**
+ * Checks claimed values against the program's: forward values by name, gradients `dz/dname`. A wrong
+ * claim gets the correct derivation and its first wrong step: an upstream claim it follows from, or a
+ * common slip on its own step that reproduces the claimed number (never a guess beyond that).
+ */
+export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: readonly Claim[], tol: number): Check[] {
+  const { ev } = x;
+  const fmt = x.fmt;
+  const order = [...ev.vars.keys()];
+  const scalarOf = (name: string, what: string) => {
+    const t = ev.vars.get(name);
+    if (!t) throw new ValueError(`--check: ${what} names ${name}, which is not a variable of the program (${order.join(", ")})`);
+    if (t.size !== 1) throw new ValueError(`--check: ${name} has shape ${t.shape.join("×")}; a claim is one number`);
+    return t;
+  };
+  const totals = new Map<string, Map<string, number>>();
+  const gradient = (of: string, wrt: string): number => {
+    if (!totals.has(of)) totals.set(of, new Map());
+    const m = totals.get(of)!;
+    if (!m.has(wrt)) m.set(wrt, totalGradients(ev, of, [wrt]).get(wrt)!.item());
+    return m.get(wrt)!;
+  };
+  const base: Diagnosis[] = claims.map((c) => {
+    if (c.kind === "value") {
+      const correct = scalarOf(c.name, `the claim "${c.text}"`).item();
+      return { key: c.name, check: { claim: c.text, target: c.name, claimed: c.value, correct, ok: close(c.value, correct, tol), firstWrongStep: null } };
+    }
+    scalarOf(c.of, `the claim "${c.text}"`);
+    scalarOf(c.wrt, `the claim "${c.text}"`);
+    const correct = gradient(c.of, c.wrt);
+    const key = gradSymbol(c.of, c.wrt);
+    return { key, check: { claim: c.text, target: key, claimed: c.value, correct, ok: close(c.value, correct, tol), firstWrongStep: null } };
+  });
+  const wrong = new Map(base.filter((b) => !b.check.ok).map((b) => [b.key, b.check]));
+  const wrongValues = new Map([...wrong].filter(([k]) => !k.startsWith("∂")).map(([k, c]) => [k, c.claimed]));
+  const rootOf = (key: string): string => {
+    const c = wrong.get(key);
+    return c?.upstream !== undefined && c.upstream !== key ? rootOf(c.upstream) : key;
+  };
+  const claimText = (key: string) => `$${key} = ${fmt(wrong.get(key)!.claimed)}$ (correct: $${fmt(wrong.get(key)!.correct!)}$)`;
+
+  const evalExpr = (e: Expr, env: (name: string) => number | undefined = () => undefined): { value: number; text: string } | null => {
+    try {
+      const root = buildTree(e);
+      const t = evaluate(root, (n) => {
+        const o = env(n.name!);
+        return o === undefined ? ev.vars.get(n.name!)!.detach() : scalar(o, { dtype: "float64" });
+      }, true);
+      if (t.size !== 1) return null;
+      return { value: t.item(), text: `${exprToText(e)} = ${[...x.stages(root)].join(" = ")}` };
+    } catch {
+      return null;
+    }
+  };
+
+  const literals = [...new Set(ev.program.assignments.flatMap((a) => subExprs(a.expr)).filter((e) => e.kind === "num").map((e) => (e as { value: number }).value))];
+  const inputValues = [...ev.inputs].filter(([, t]) => t.size === 1).map(([n, t]) => [n, t.item()] as const);
+
+  /** Common slips on one assignment that reproduce `claimed`. */
+  function forwardSlips(name: string, claimed: number): string[] {
+    const step = ev.steps.get(name)!;
+    const e = step.assignment.expr;
+    const before = order.slice(0, order.indexOf(name)).filter((v) => ev.vars.get(v)!.size === 1);
+    const candidates: { expr: Expr; slip: string }[] = [];
+    for (const s of subExprs(e)) {
+      if (s.kind === "binary" && (s.op === "+" || s.op === "-")) {
+        candidates.push({ expr: replace(e, s, s.left), slip: `the term $${s.op === "+" ? "+" : "−"} ${exprToText(s.right)}$ was dropped` });
+        candidates.push({ expr: replace(e, s, s.op === "+" ? s.right : neg(s.right)), slip: `the term $${exprToText(s.left)}$ was dropped` });
+      }
+      if (!(s.kind === "num" && s.value === 0)) {
+        candidates.push({ expr: replace(e, s, neg(s)), slip: s === e ? "the sign of the result was flipped" : `the sign of $${exprToText(s)}$ was flipped` });
+      }
+      if (s.kind === "var") {
+        for (const u of before.filter((u) => u !== s.name)) {
+          candidates.push({ expr: replace(e, s, varExpr(u, s)), slip: `$${s.name}$ was replaced by $${u} = ${fmt(ev.vars.get(u)!.item())}$` });
+        }
+        if (ev.inputs.has(s.name)) for (const l of literals) candidates.push({ expr: replace(e, s, numExpr(l, s)), slip: `$${s.name}$ was replaced by the constant $${fmt(l)}$` });
+      }
+      if (s.kind === "num") {
+        const others = [...literals, ...inputValues.map(([, v]) => v)].filter((v) => v !== s.value);
+        for (const v of new Set(others)) candidates.push({ expr: replace(e, s, numExpr(v, s)), slip: `the constant $${s.text}$ was copied as $${fmt(v)}$` });
+      }
+      if (s.kind === "call" && ACTIVATIONS.has(s.fn)) {
+        const fn = s.fn === "relu" ? "ReLU" : s.fn;
+        candidates.push({ expr: replace(e, s, s.args[0]!), slip: `$${fn}$ was skipped` });
+        candidates.push({ expr: replace(e, s, { ...s, args: [s, ...s.args.slice(1)] }), slip: `$${fn}$ was applied twice` });
+      }
+    }
+    const found: string[] = [];
+    for (const c of candidates) {
+      const r = evalExpr(c.expr);
+      if (r && close(r.value, claimed, tol)) found.push(`${c.slip} ($${r.text}$)`);
+    }
+    return [...new Set(found)];
+  }
+
+  function diagnoseValue(b: Diagnosis): void {
+    const c = b.check;
+    const step = ev.steps.get(c.target);
+    const fs = step && d.forward.find((f) => f.name === c.target);
+    if (!step || !fs) {
+      c.firstWrongStep = `$${c.target}$ is an input, given as $${fmt(c.correct!)}$`;
+      return;
+    }
+    c.derivation = [`${c.target} = ${fs.expression}`, ...fs.stages].join(" = ");
+    const deps = [...new Set(step.occurrences.map((o) => o.name))].filter((v) => wrongValues.has(v));
+    if (deps.length > 0) {
+      const first = deps.sort((a, b2) => order.indexOf(a) - order.indexOf(b2))[0]!;
+      c.upstream = first;
+      const r = evalExpr(step.assignment.expr, (n) => wrongValues.get(n));
+      const carried = r && close(r.value, c.claimed, tol)
+        ? `; $${c.target} = ${fmt(c.claimed)}$ follows from it ($${r.text}$)`
+        : `; $${c.target}$ is also not what $${fs.expression}$ gives with it`;
+      c.firstWrongStep = `upstream, at ${claimText(rootOf(first))}${carried}`;
+      return;
+    }
+    c.slips = forwardSlips(c.target, c.claimed);
+    c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$` + (c.slips.length > 0 ? `: ${c.slips.join("; or ")}` : "");
+  }
+
+  function pathSlips(paths: Path[], correct: number, claimed: number): string[] {
+    const found: string[] = [];
+    const hit = (v: number) => close(v, claimed, tol);
+    const name = (p: Path) => (p.label.startsWith("through") ? `the path ${p.label}` : `the ${p.label}`);
+    const where = (p: Path) => (paths.length > 1 ? ` in ${name(p)}` : "");
+    const productOf = (fs: readonly Factor[]) => fs.reduce((a, f) => a * f.value, 1);
+    paths.forEach((p) => {
+      const rest = correct - p.value;
+      if (paths.length > 1 && hit(rest)) {
+        found.push(`${name(p)} ($${pathSymbolic(p)} = ${fmt(p.value)}$) was left out`);
+      }
+      if (p.value !== 0 && hit(rest - p.value)) {
+        const negatives = p.factors.filter((f) => f.value < 0);
+        found.push(negatives.length === 1
+          ? `the sign of $${negatives[0]!.text} = ${fmt(negatives[0]!.value)}$ was dropped${where(p)}`
+          : `the sign of the product${where(p)} is flipped: one factor's sign is wrong`);
+      }
+      p.factors.forEach((f, fi) => {
+        if (f.unit) return;
+        const others = productOf(p.factors.filter((_, k) => k !== fi));
+        const alts: { value: number; slip: string }[] = [{ value: 1, slip: `the factor $${f.text} = ${fmt(f.value)}$ was left out` }];
+        if (f.role === "activation" && f.text.startsWith("ReLU'")) {
+          alts.push({ value: f.value === 1 ? 0 : 1, slip: `$${f.text}$ was taken as ${f.value === 1 ? "$0$ instead of $1$" : "$1$ instead of $0$"}` });
+        } else if (f.role === "activation") {
+          const own = x.nodeOf(f)?.value.item();
+          if (own !== undefined) alts.push({ value: own, slip: `$${f.text}$ was taken as $${f.of} = ${fmt(own)}$ itself` });
+        }
+        if (f.role === "operand") {
+          const step = ev.steps.get(f.step)!;
+          const names = [...new Set(step.occurrences.map((o) => o.name))].filter((n) => n !== f.text && ev.vars.get(n)!.size === 1);
+          for (const n of names) alts.push({ value: ev.vars.get(n)!.item(), slip: `$${n} = ${fmt(ev.vars.get(n)!.item())}$ was used in place of $${f.text} = ${fmt(f.value)}$ (the derivative of $${f.of}$ by $${f.by}$ is $${f.text}$)` });
+        }
+        for (const a of alts) if (a.value !== f.value && hit(rest + others * a.value)) found.push(a.slip + where(p));
+      });
+    });
+    return [...new Set(found)];
+  }
+
+  function diagnoseGradient(b: Diagnosis, claim: Extract<Claim, { kind: "grad" }>): void {
+    const c = b.check;
+    const paths = x.scalar ? x.paths(claim.of, claim.wrt) : null;
+    c.derivation = paths && paths.length > 0
+      ? `${c.target} = ${paths.map(pathSymbolic).join(" + ")} = ${paths.map((p) => pathNumbers(p, x.precision)).join(" + ")} = ${fmt(c.correct!)}`
+      : `${c.target} = ${fmt(c.correct!)}`;
+    if (wrongValues.size > 0) {
+      const ev2 = evaluateProgram(ev.program, Object.fromEntries(ev.inputs), wrongValues);
+      const g = totalGradients(ev2, claim.of, [claim.wrt]).get(claim.wrt)!.item();
+      if (close(g, c.claimed, tol)) {
+        const first = [...wrongValues.keys()].sort((a, b2) => order.indexOf(a) - order.indexOf(b2))[0]!;
+        c.upstream = first;
+        c.firstWrongStep = `upstream, at ${claimText(rootOf(first))}; $${c.target} = ${fmt(c.claimed)}$ follows from the wrong forward value`;
+        return;
+      }
+    }
+    if (x.scalar) {
+      const steps = x.backward(claim.of);
+      const step = steps.find((s) => s.name === claim.wrt);
+      const parents = (step?.terms ?? []).filter((t) => wrong.has(gradSymbol(claim.of, t.from)));
+      if (step && parents.length > 0) {
+        const sum = step.terms.reduce((acc, t) => {
+          const up = wrong.get(gradSymbol(claim.of, t.from))?.claimed ?? (t.upstreamValue as number);
+          return acc + up * (t.localValues ?? []).reduce((p, v) => p * v, 1);
+        }, 0);
+        if (close(sum, c.claimed, tol)) {
+          const first = gradSymbol(claim.of, parents[0]!.from);
+          c.upstream = first;
+          c.firstWrongStep = `upstream, at ${claimText(rootOf(first))}; $${c.target} = ${fmt(c.claimed)}$ follows from it`;
+          return;
+        }
+      }
+    }
+    c.slips = paths ? pathSlips(paths, c.correct!, c.claimed) : [];
+    c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$` + (c.slips.length > 0 ? `: ${c.slips.join("; or ")}` : "");
+  }
+
+  const byOrder = base.map((_, i) => i).sort((i, j) => rank(base[i]!) - rank(base[j]!));
+  function rank(b: Diagnosis): number {
+    if (!b.key.startsWith("∂")) return order.indexOf(b.key);
+    const wrt = (claims[base.indexOf(b)] as Extract<Claim, { kind: "grad" }>).wrt;
+    return order.length + (order.length - order.indexOf(wrt));
+  }
+  for (const i of byOrder) {
+    const b = base[i]!;
+    if (b.check.ok) continue;
+    const claim = claims[i]!;
+    if (claim.kind === "value") diagnoseValue(b);
+    else diagnoseGradient(b, claim);
+  }
+  return base.map((b) => b.check);
+}

@@ -1,0 +1,421 @@
+import { ValueError } from "../errors.js";
+import * as F from "../ops/functions.js";
+import type { OpName } from "../ops/index.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { Expr, Program } from "./ast.js";
+import { checkClaims } from "./check.js";
+import type { AdjointStep, AdjointTerm, Factor, ForwardStep, Gradient, GraphEdge, GraphNode, Path, ProgramDerivation } from "./derivation.js";
+import { dropUnitUpstream, formulaOf, gradSymbol, group, instantiate, rolesOf, ruleOf, UPSTREAM } from "./formulas.js";
+import { DEFAULT_PRECISION, formatFactor, formatNumber, formatValue, tensorValue } from "./numbers.js";
+import { parseProgram } from "./parser.js";
+import {
+  type Evaluated, type InputValue, type Occurrence, type Step, type TreeNode,
+  dependencies, evaluateProgram, localPartials, occurrenceVjps, totalGradients,
+} from "./program.js";
+import { exprToText } from "./source-text.js";
+import { type Claim, parseClaims } from "./values.js";
+
+/** Options of `explainProgram`. */
+export interface ExplainProgramOptions {
+  /** The output (default: the last assignment). */
+  of?: string;
+  /** The variables to differentiate by (default: every input). */
+  wrt?: readonly string[];
+  /** Significant digits shown before trimming (default 10). */
+  precision?: number;
+  /** Claims to check, as `--check` takes them (`"y1=-0.08, dz/dw1=-0.2"`) or parsed. */
+  check?: string | readonly Claim[];
+  /** Relative tolerance of the checks (default 1e-6). */
+  tol?: number;
+}
+
+/** Above this many paths, a gradient is shown through the backward pass only. */
+const MAX_PATHS = 32;
+
+const ACTIVATION_NAMES: Partial<Record<TreeNode["op"], string>> = { relu: "ReLU", sigmoid: "sigmoid", tanh: "tanh" };
+const OP_OF: Partial<Record<TreeNode["op"], Parameters<typeof formulaOf>[0]>> = {
+  add: "add", sub: "sub", mul: "mul", div: "div", pow: "pow", matmul: "matmul", neg: "neg", relu: "relu", sigmoid: "sigmoid",
+  tanh: "tanh", exp: "exp", log: "log", sqrt: "sqrt", abs: "abs", max: "maximum", min: "minimum", sum: "sum",
+  mean: "mean", softmax: "softmax", logsoftmax: "logsoftmax", crossentropy: "softmaxCrossEntropy",
+};
+const ELEMENTWISE = new Set<TreeNode["op"]>(["add", "sub", "mul", "div", "pow", "max", "min"]);
+
+const contains = (a: TreeNode, b: TreeNode): boolean => a.children.some((c) => c === b || contains(c, b));
+const isScalar = (t: Tensor) => t.size === 1;
+/** A number as an expression, written at `precision` digits (negative numbers as a negation). */
+const num = (value: number, precision: number): Expr => {
+  const pos = { line: 0, column: 0, offset: 0, end: 0 };
+  const lit: Expr = { kind: "num", value: Math.abs(value), text: formatNumber(Math.abs(value), precision).replace("e−", "e-"), pos };
+  return value < 0 ? { kind: "unary", op: "-", arg: lit, pos } : lit;
+};
+/** A factor inside a product: a negative one in parentheses. */
+export const factorText = (text: string) => (text.startsWith("−") ? `(${text})` : text);
+/** Whether gradients flow through an occurrence: not into class indices given to crossentropy. */
+const differentiable = (o: Occurrence) =>
+  o.path.every(({ node, child }) => !(node.op === "crossentropy" && child === 1 && node.children[1]!.value.ndim !== node.children[0]!.value.ndim));
+
+/** @internal The program's variables and values after evaluation, with the explanation machinery. */
+export class ProgramExplainer {
+  private readonly partials = new Map<TreeNode, (Tensor | null)[]>();
+  private readonly factors = new Map<TreeNode, Factor[]>();
+  private readonly nodes = new Map<Factor, TreeNode>();
+  /** Every variable and every sub-expression has one element. */
+  readonly scalar: boolean;
+
+  constructor(readonly ev: Evaluated, readonly precision: number) {
+    const nodes: TreeNode[] = [];
+    const walk = (n: TreeNode) => { nodes.push(n); n.children.forEach(walk); };
+    for (const s of ev.steps.values()) walk(s.root);
+    this.scalar = [...ev.vars.values()].every(isScalar) && nodes.every((n) => isScalar(n.value));
+  }
+
+  fmt = (v: number) => formatNumber(v, this.precision);
+
+  /** The text of an expression with each variable replaced by its number and `reduced` sub-trees by theirs. */
+  private substituted(n: TreeNode, reduced: Set<TreeNode>): Expr {
+    if (n.op === "var" || reduced.has(n)) return num(n.value.item(), this.precision);
+    if (n.op === "num") return n.expr;
+    const kids = n.children.map((c) => this.substituted(c, reduced));
+    const e = n.expr;
+    if (n.op === "neg") return { kind: "unary", op: "-", arg: kids[0]!, pos: e.pos };
+    if (e.kind === "binary") return { ...e, left: kids[0]!, right: kids[1]! };
+    if (e.kind === "call") return { ...e, args: n.axis === undefined ? kids : [kids[0]!, e.args[1]!] };
+    return e;
+  }
+
+  /** `ReLU(1·0.3 + 0.1)`, `ReLU(0.4)`, `0.4`: the expression with numbers, reduced one level at a time. */
+  stages(root: TreeNode): string[] {
+    const tree: TreeNode[] = [];
+    const walk = (n: TreeNode) => { tree.push(n); n.children.forEach(walk); };
+    walk(root);
+    if (!tree.every((n) => isScalar(n.value))) return [formatValue(tensorValue(root.value), this.precision)];
+    const reduced = new Set<TreeNode>();
+    const isCall = (n: TreeNode) => n.expr.kind === "call";
+    const atomic = (n: TreeNode) => reduced.has(n) || n.op === "var" || n.op === "num";
+    const callFree = (n: TreeNode): boolean => atomic(n) || (!isCall(n) && n.children.every(callFree));
+    const live = () => tree.filter((n) => !atomic(n) && ![...reduced].some((r) => r !== n && contains(r, n)));
+    const out = [exprToText(this.substituted(root, reduced))];
+    for (let guard = 0; guard < 64; guard++) {
+      if (callFree(root)) break;
+      const args = live().filter(isCall).flatMap((c) => c.children.filter((ch) => !atomic(ch) && callFree(ch)));
+      const next = args.length > 0 ? args : live().filter((c) => isCall(c) && c.children.every(atomic));
+      next.forEach((n) => reduced.add(n));
+      out.push(exprToText(this.substituted(root, reduced)));
+    }
+    out.push(this.fmt(root.value.item()));
+    const text = exprToText(root.expr);
+    return out.filter((s, i) => s !== out[i - 1] && s !== text);
+  }
+
+  forwardStep(s: Step): ForwardStep {
+    return { name: s.name, expression: exprToText(s.root.expr), stages: this.stages(s.root), value: tensorValue(s.value), shape: [...s.value.shape] };
+  }
+
+  private partial(n: TreeNode, i: number): number {
+    if (!this.partials.has(n)) this.partials.set(n, localPartials(n));
+    return this.partials.get(n)![i]?.item() ?? 0;
+  }
+
+  /** The local derivative of node `n` with respect to its child `i`, as a factor of a chain-rule product. */
+  factor(step: Step, n: TreeNode, i: number): Factor {
+    let cached = this.factors.get(n);
+    if (!cached) this.factors.set(n, (cached = []));
+    if (cached[i]) return cached[i]!;
+    const c = n.children[i]!;
+    const value = this.partial(n, i);
+    const base = { value, step: step.name, of: n.text, by: c.text };
+    let f: Factor;
+    const activation = ACTIVATION_NAMES[n.op];
+    if (n.op === "add" || (n.op === "sub" && i === 0)) f = { ...base, text: "1", unit: true, role: "unit" };
+    else if (n.op === "sub" || n.op === "neg") f = { ...base, text: "−1", unit: false, role: "constant" };
+    else if (n.op === "mul") {
+      const other = n.children[1 - i]!;
+      f = { ...base, text: group(other.text), unit: false, role: other.op === "num" ? "constant" : "operand" };
+    } else if (activation) {
+      const u = c.value.item();
+      f = { ...base, text: `${activation}'(${c.text})`, atValues: `${activation}'(${this.fmt(u)})`, unit: false, role: "activation" };
+      if (n.op === "relu" && u === 0) f.kink = `$${activation}'(${c.text})$ at $${c.text} = 0$, the kink: taken as $0$, as PyTorch does`;
+    } else if (n.op === "pow" && n.children[1]!.op === "num" && i === 0) {
+      const p = n.children[1]!.value.item();
+      const power = p - 1 === 1 ? group(c.text) : `${group(c.text)}^${formatFactor(p - 1)}`;
+      f = { ...base, text: p - 1 === 0 ? this.fmt(p) : `${this.fmt(p)}·${power}`, unit: false, role: "other" };
+    } else {
+      const op = OP_OF[n.op]!;
+      const roles = rolesOf(op);
+      const bind = (texts: string[]) => Object.fromEntries([[UPSTREAM, "1"], ...roles.map((r, k) => [r, texts[k] ?? ""])]);
+      const rule = ruleOf(op, i);
+      f = {
+        ...base,
+        text: dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => k.text)))),
+        atValues: dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => this.fmt(k.value.item()))))),
+        unit: false,
+        role: "other",
+      };
+      const kinked = (n.op === "abs" && c.value.item() === 0) || ((n.op === "max" || n.op === "min") && n.children[0]!.value.item() === n.children[1]!.value.item());
+      if (kinked) f.kink = `$${f.text}$ at a kink ($${n.text}$ with ${n.op === "abs" ? `$${c.text} = 0$` : "equal arguments"}): taken as $${this.fmt(value)}$, as PyTorch does`;
+    }
+    if (f.atValues === formatFactor(value, this.precision) || f.atValues === this.fmt(value)) delete f.atValues;
+    cached[i] = f;
+    this.nodes.set(f, n);
+    return f;
+  }
+
+  /** The sub-expression a factor differentiates. */
+  nodeOf(f: Factor): TreeNode | undefined {
+    return this.nodes.get(f);
+  }
+
+  edgeFactors(step: Step, o: Occurrence): Factor[] {
+    return o.path.map(({ node, child }) => this.factor(step, node, child));
+  }
+
+  /** How many chain-rule paths lead from `of` to `wrt`. */
+  countPaths(of: string, wrt: string, memo = new Map<string, number>()): number {
+    if (of === wrt) return 1;
+    if (memo.has(of)) return memo.get(of)!;
+    const s = this.ev.steps.get(of);
+    const n = s ? s.occurrences.reduce((acc, o) => acc + this.countPaths(o.name, wrt, memo), 0) : 0;
+    memo.set(of, n);
+    return n;
+  }
+
+  /** Every chain-rule path from `of` to `wrt`, labelled; null when there are too many to list. */
+  paths(of: string, wrt: string): Path[] | null {
+    if (this.countPaths(of, wrt) > MAX_PATHS) return null;
+    const walk = (v: string): { vars: string[]; factors: Factor[] }[] => {
+      if (v === wrt) return [{ vars: [v], factors: [] }];
+      const s = this.ev.steps.get(v);
+      if (!s) return [];
+      return s.occurrences.flatMap((o) =>
+        walk(o.name).map((p) => ({ vars: [v, ...p.vars], factors: [...this.edgeFactors(s, o), ...p.factors] })),
+      );
+    };
+    const raw = walk(of);
+    const anyLong = raw.some((p) => p.vars.length > 2);
+    const labels = raw.map((p) => (p.vars.length > 2 ? `through ${p.vars.slice(1, -1).join(", ")}` : anyLong ? "skip connection" : raw.length > 1 ? "direct" : ""));
+    return raw.map((p, i) => {
+      const same = labels.filter((l, j) => l === labels[i] && j < i).length;
+      const total = labels.filter((l) => l === labels[i]).length;
+      const label = total > 1 ? `${labels[i]}, use ${same + 1} of ${wrt}` : labels[i]!;
+      return { label, vars: p.vars, factors: p.factors, value: p.factors.reduce((acc, f) => acc * f.value, 1) };
+    });
+  }
+
+  /** The gradient of `of` with respect to each of `wrt`, with its paths. */
+  gradients(of: string, wrt: readonly string[]): Gradient[] {
+    const totals = totalGradients(this.ev, of, wrt);
+    return wrt.map((w) => {
+      const t = totals.get(w)!;
+      const g: Gradient = { symbol: gradSymbol(of, w), of, wrt: w, value: tensorValue(t), shape: [...t.shape], paths: null };
+      if (!this.scalar) g.pathsOmitted = "tensors: the backward pass shows the matrix form";
+      else {
+        g.paths = this.paths(of, w);
+        if (g.paths === null) g.pathsOmitted = `${this.countPaths(of, w)} paths, too many to list: the backward pass shows how reverse mode sums them`;
+      }
+      return g;
+    });
+  }
+
+  /** The vector-Jacobian product of node `n` for child `i` as text, from the op's formula, given the upstream text `g`. */
+  vjpText(n: TreeNode, i: number, g: string): string {
+    const c = n.children[i]!;
+    let t: string;
+    if (n.op === "sum" || n.op === "mean") {
+      // NOTE: sum's formula is prose ("ḡ broadcast over the summed axes"); 𝟏 is a tensor of ones of the input's shape.
+      const ones = n.axis === undefined ? (g === "1" ? "𝟏" : `${group(g)}·𝟏`) : `expand(${g})`;
+      t = n.op === "mean" ? `${ones}/${c.value.size / n.value.size}` : ones;
+    } else if (n.op === "crossentropy") {
+      const rows = c.value.ndim === 2 ? c.value.shape[0]! : 1;
+      const target = n.children[1]!;
+      const y = target.value.ndim === c.value.ndim ? target.text : `onehot(${target.text})`;
+      if (i === 0) {
+        const rule = instantiate(ruleOf("softmaxCrossEntropy", 0), { [UPSTREAM]: "1", h: c.text, y });
+        t = dropUnitUpstream(rule) + (rows > 1 ? `/${rows}` : "");
+      } else t = `−logsoftmax(${n.children[0]!.text})${rows > 1 ? `/${rows}` : ""}`;
+      if (g !== "1") t = `${group(g)}·${group(t)}`;
+    } else {
+      const op = OP_OF[n.op]!;
+      const roles = rolesOf(op);
+      const bindings = Object.fromEntries([[UPSTREAM, g], ...roles.map((r, k) => [r, n.children[k]?.text ?? ""])]);
+      t = instantiate(ruleOf(op as OpName, i), bindings);
+      if (g === "1") t = dropUnitUpstream(t);
+    }
+    if (ELEMENTWISE.has(n.op) && c.value.size !== n.value.size) {
+      if (c.value.size === 1) t = `Σ ${group(t)}`;
+      else if (n.value.ndim === 2 && c.value.ndim <= 1) t = `Σₙ ${group(t)}`;
+      else t = `sum of ${group(t)} over the broadcast axes`;
+    }
+    return t;
+  }
+
+  /** One assignment's local derivative with respect to one occurrence, for display: factors without the structural 1s. */
+  localText(step: Step, o: Occurrence): { text: string; atValues: string; values: number[] } {
+    const fs = this.edgeFactors(step, o).filter((f) => !f.unit);
+    if (fs.length === 0) return { text: "1", atValues: "1", values: [1] };
+    return {
+      text: fs.map((f) => factorText(f.text)).join(" · "),
+      atValues: fs.map((f) => factorText(f.atValues ?? formatFactor(f.value, this.precision))).join(" · "),
+      values: fs.map((f) => f.value),
+    };
+  }
+
+  /** Reverse mode at the level of variables: the output's adjoint, then each variable's, upstream × local. */
+  backward(of: string): AdjointStep[] {
+    const deps = dependencies(this.ev, of);
+    const order = [of, ...[...deps].filter((v) => v !== of && this.ev.steps.has(v)).reverse(), ...[...deps].filter((v) => !this.ev.steps.has(v))];
+    const adjoint = new Map<string, Tensor>([[of, F.onesLike(this.ev.vars.get(of)!)]]);
+    const vjps = new Map<string, Tensor[]>();
+    const steps: AdjointStep[] = [];
+    for (const v of order) {
+      const terms: AdjointTerm[] = [];
+      if (v !== of) {
+        for (const s of this.ev.steps.values()) {
+          if (!deps.has(s.name) || !adjoint.has(s.name)) continue;
+          s.occurrences.forEach((o, k) => {
+            if (o.name !== v || !differentiable(o)) return;
+            if (!vjps.has(s.name)) vjps.set(s.name, occurrenceVjps(this.ev, s, adjoint.get(s.name)!));
+            const value = vjps.get(s.name)![k]!;
+            const upstream = gradSymbol(of, s.name);
+            const term: AdjointTerm = { from: s.name, upstream, upstreamValue: tensorValue(adjoint.get(s.name)!), local: "", value: tensorValue(value) };
+            if (this.scalar) {
+              const l = this.localText(s, o);
+              Object.assign(term, { local: l.text, localAtValues: l.atValues, localValues: l.values });
+            } else {
+              const g = s.name === of ? "1" : upstream;
+              term.local = o.path.reduce((acc, { node, child }) => this.vjpText(node, child, acc), g);
+            }
+            terms.push(term);
+            const prev = adjoint.get(v);
+            adjoint.set(v, prev ? F.add(prev, value) : value);
+          });
+        }
+      }
+      if (v !== of && terms.length === 0) continue;
+      const t = adjoint.get(v) ?? F.zerosLike(this.ev.vars.get(v)!);
+      steps.push({ name: v, symbol: gradSymbol(of, v), terms, value: tensorValue(t), shape: [...t.shape] });
+    }
+    return steps;
+  }
+
+  graph(of: string, grads: Map<string, Tensor> | null): { nodes: GraphNode[]; edges: GraphEdge[] } {
+    const deps = dependencies(this.ev, of);
+    const nodes: GraphNode[] = [...deps].map((name) => {
+      const t = this.ev.vars.get(name)!;
+      const s = this.ev.steps.get(name);
+      const g = grads?.get(name);
+      return {
+        name, kind: s ? "assigned" : "input", ...(s ? { expression: exprToText(s.root.expr) } : {}),
+        value: tensorValue(t), shape: [...t.shape], grad: g ? tensorValue(g) : null,
+      };
+    });
+    const edges: GraphEdge[] = [];
+    for (const s of this.ev.steps.values()) {
+      if (!deps.has(s.name)) continue;
+      const seen = [...new Set(s.occurrences.map((o) => o.name))];
+      for (const from of seen) {
+        const occ = s.occurrences.filter((o) => o.name === from && differentiable(o));
+        if (occ.length === 0) {
+          edges.push({ from, to: s.name, local: "no gradient (class indices)", value: null });
+          continue;
+        }
+        if (this.scalar) {
+          const parts = occ.map((o) => this.localText(s, o));
+          const value = occ.reduce((acc, o) => acc + this.edgeFactors(s, o).reduce((p, f) => p * f.value, 1), 0);
+          edges.push({ from, to: s.name, local: parts.map((p) => p.text).join(" + "), value });
+        } else {
+          const g = gradSymbol(of, s.name);
+          edges.push({ from, to: s.name, local: occ.map((o) => o.path.reduce((acc, { node, child }) => this.vjpText(node, child, acc), g)).join(" + "), value: null });
+        }
+      }
+    }
+    return { nodes, edges };
+  }
+
+  /** Definitions of the activation derivatives used, from the ops' formulas, and kink conventions met. */
+  notes(grads: readonly Gradient[], backward: readonly AdjointStep[]): string[] {
+    const notes: string[] = [];
+    const used = new Set<string>();
+    const kinks = new Set<string>();
+    const visit = (fs: readonly Factor[]) => fs.forEach((f) => {
+      const m = /^(ReLU|sigmoid|tanh)'/.exec(f.text);
+      if (m) used.add(m[1]!);
+      if (f.kink) kinks.add(f.kink);
+    });
+    grads.forEach((g) => g.paths?.forEach((p) => visit(p.factors)));
+    for (const s of this.ev.steps.values()) for (const o of s.occurrences) if (this.scalar && backward.some((b) => b.name === o.name)) visit(this.edgeFactors(s, o));
+    const ops: Record<string, OpName> = { ReLU: "relu", sigmoid: "sigmoid", tanh: "tanh" };
+    for (const a of ["ReLU", "sigmoid", "tanh"].filter((x) => used.has(x))) {
+      const rule = ruleOf(ops[a]!, 0);
+      const def = dropUnitUpstream(instantiate(rule, { [UPSTREAM]: "1", x: "u" }));
+      notes.push(`$${a}'(u) = ${def}$, from the rule of ${ops[a]}: $∂x = ${rule}$${a === "ReLU" ? "; $ReLU'(0) = 0$ at the kink, as PyTorch" : ""}`);
+    }
+    notes.push(...kinks);
+    return notes;
+  }
+}
+
+function resolveWrt(ev: Evaluated, wrt: readonly string[] | undefined): string[] {
+  if (wrt === undefined || wrt.length === 0) {
+    // every input, but class indices given to crossentropy
+    const uses = [...ev.steps.values()].flatMap((s) => s.occurrences);
+    return [...ev.inputs.keys()].filter((name) => uses.some((o) => o.name === name && differentiable(o)));
+  }
+  const unknown = wrt.filter((w) => !ev.vars.has(w));
+  if (unknown.length > 0) throw new ValueError(`--wrt: no variable named ${unknown.join(", ")} in the program; its variables are ${[...ev.vars.keys()].join(", ")}`);
+  return [...wrt];
+}
+
+/**
+ * Evaluates a program with the library's autograd (float64) and returns its worked solution: the forward
+ * pass with numbers substituted, every requested gradient as a sum over chain-rule paths of products of
+ * local derivatives (symbolic, with numbers, the result), reverse mode one variable at a time, the graph,
+ * and, given claims, their checks.
+ *
+ * @example
+ * const d = explainProgram("x1 = relu(x0*w0 + b0); y1 = x1*w1 + b1; z = relu(y1 + x0)",
+ *   { x0: 1, w0: 0.3, w1: -0.2, b0: 0.1, b1: -0.3 }, { wrt: ["w0", "x0"] });
+ * d.gradients[1].paths!.length; // 2: through y1, x1 and the skip connection
+ * console.log(formatText(d));
+ */
+export function explainProgram(
+  source: string | Program,
+  values: Readonly<Record<string, InputValue>>,
+  opts: ExplainProgramOptions = {},
+): ProgramDerivation {
+  const program = typeof source === "string" ? parseProgram(source) : source;
+  const ev = evaluateProgram(program, values);
+  const precision = opts.precision ?? DEFAULT_PRECISION;
+  if (!(Number.isInteger(precision) && precision >= 1 && precision <= 17)) throw new ValueError(`precision must be an integer from 1 to 17, found ${precision}`);
+  const of = opts.of ?? program.assignments[program.assignments.length - 1]!.name;
+  if (!ev.vars.has(of)) throw new ValueError(`--of: no variable named ${of}; the program assigns ${[...ev.steps.keys()].join(", ")}`);
+  const wrt = resolveWrt(ev, opts.wrt);
+  const x = new ProgramExplainer(ev, precision);
+  const output = ev.vars.get(of)!;
+  const scalarOut = output.size === 1;
+  const gradients = scalarOut ? x.gradients(of, wrt) : [];
+  const backward = scalarOut ? x.backward(of) : [];
+  const deps = [...dependencies(ev, of)];
+  const grads = scalarOut ? totalGradients(ev, of, deps) : null;
+  const notes = x.notes(gradients, backward);
+  if (!scalarOut) notes.push(`$${of}$ has shape $${output.shape.join("×")}$: gradients need a scalar output (reduce it first, e.g. $L = sum(${of})$)`);
+  const d: ProgramDerivation = {
+    kind: "program",
+    source: program.source,
+    of,
+    wrt,
+    precision,
+    inputs: [...ev.inputs].map(([name, t]) => ({ name, value: tensorValue(t), shape: [...t.shape] })),
+    forward: [...ev.steps.values()].map((s) => x.forwardStep(s)),
+    gradients,
+    backward,
+    graph: x.graph(of, grads),
+    notes,
+  };
+  if (opts.check !== undefined) {
+    const claims = typeof opts.check === "string" ? parseClaims(opts.check) : opts.check;
+    d.tolerance = opts.tol ?? 1e-6;
+    if (!(d.tolerance >= 0)) throw new ValueError(`--tol must be a number ≥ 0, found ${d.tolerance}`);
+    d.checks = checkClaims(x, d, claims, d.tolerance);
+  }
+  return d;
+}

@@ -1,0 +1,100 @@
+import { OPS, type OpName } from "../ops/index.js";
+
+/** The upstream gradient ḡ as the op formulas write it. */
+export const UPSTREAM = "\u1e21";
+
+/** The symbol of a gradient: `∂z/∂w0`. */
+export const gradSymbol = (of: string, wrt: string): string => `∂${of}/∂${wrt}`;
+
+/** One input's rule of an op formula: `∂A = ḡ · Bᵀ` gives role `A`, rule `ḡ · Bᵀ`. */
+export interface Rule {
+  role: string;
+  rule: string;
+}
+
+/** Formulas of the composite functions of the program language, written as the ops write theirs. */
+const COMPOSITE_FORMULAS: Record<string, string> = {
+  // mean = sum / n: the sum's rule, scaled by 1/n
+  mean: `∂x = ${UPSTREAM} / n broadcast over the averaged axes`,
+  // softmax = exp(logSoftmax(x)): y ⊙ (ḡ − Σⱼ ḡ ⊙ y) with y = softmax(x)
+  softmax: `∂x = softmax(x) ⊙ (${UPSTREAM} − Σⱼ ${UPSTREAM} ⊙ softmax(x))`,
+  // logSoftmax = x − logΣexp(x)
+  logsoftmax: `∂x = ${UPSTREAM} − softmax(x) ⊙ Σⱼ ${UPSTREAM}`,
+};
+
+/** The op formula of a primitive (by op name), or of a composite function of the program language. */
+export function formulaOf(op: OpName | keyof typeof COMPOSITE_FORMULAS): string {
+  if (op in COMPOSITE_FORMULAS) return COMPOSITE_FORMULAS[op]!;
+  return OPS[op as OpName].formula;
+}
+
+/** Splits a formula such as `∂a = ḡ, ∂b = −ḡ` into its rules, dropping a trailing remark in parentheses. */
+export function parseFormula(formula: string): Rule[] {
+  return formula
+    .replace(/\s+\([a-z][^()]*\)$/, "")
+    .split(/,\s*(?=∂)/)
+    .map((part) => {
+      const m = /^∂(\S+)\s*=\s*(.*)$/.exec(part.trim());
+      if (!m) throw new Error(`explain: cannot read the op formula "${formula}"`);
+      return { role: m[1]!, rule: m[2]! };
+    });
+}
+
+/** The rule of one input of an op, by position (0 for the first input). */
+export function ruleOf(op: Parameters<typeof formulaOf>[0], input: number): string {
+  const rules = parseFormula(formulaOf(op));
+  const r = rules[input] ?? rules[0];
+  if (!r) throw new Error(`explain: the formula of ${op} has no rule for input ${input}`);
+  return r.rule;
+}
+
+/** The roles a formula names, in input order (`a`, `b`; `A`, `B`; `x`; `h`, `y`). */
+export function rolesOf(op: Parameters<typeof formulaOf>[0]): string[] {
+  return parseFormula(formulaOf(op)).map((r) => r.role);
+}
+
+/** Whether `text` reads as one term: a name, a number, `∂z/∂y`, a call `f(…)`, a group `(…)`, `Xᵀ`. */
+export function isAtomic(text: string): boolean {
+  const t = text.trim();
+  if (/^[\p{L}\p{N}_.'₀-₉ᵀ²]+$/u.test(t)) return !/^[−-]/.test(t);
+  if (/^∂[\p{L}\p{N}_₀-₉]+\/∂[\p{L}\p{N}_₀-₉]+$/u.test(t)) return true;
+  if (/^\(.*\)$|^[\p{L}_][\p{L}\p{N}_']*\(.*\)$/u.test(t)) {
+    let depth = 0;
+    const start = t.indexOf("(");
+    for (let i = start; i < t.length; i++) {
+      if (t[i] === "(") depth++;
+      else if (t[i] === ")" && --depth === 0) return i === t.length - 1;
+    }
+  }
+  return false;
+}
+
+/** `text` in parentheses unless it is one term. */
+export function group(text: string): string {
+  return isAtomic(text) ? text : `(${text})`;
+}
+
+/**
+ * Instantiates a rule: `ḡ` and the role names replaced by the given texts, each in parentheses when it
+ * is not one term and not already delimited (`1[x > 0]` with x = `y1 + x0` gives `1[y1 + x0 > 0]`).
+ */
+export function instantiate(rule: string, bindings: Record<string, string>): string {
+  const re = new RegExp(`${UPSTREAM}|[A-Za-z\\u0370-\\u03ff]+`, "g");
+  return rule.replace(re, (token, offset: number) => {
+    const text = bindings[token];
+    if (text === undefined) return token;
+    const before = rule.slice(0, offset).trimEnd().slice(-1);
+    const after = rule.slice(offset + token.length).trimStart()[0] ?? "";
+    const delimited = (before === "" || "([,".includes(before)) && (after === "" || ")],<>=".includes(after));
+    return delimited ? text : group(text);
+  });
+}
+
+/** Simplifies a rule instantiated with ḡ = 1: `1 · b` → `b`, `1 ⊙ 1[x > 0]` → `1[x > 0]`, `−1 · a / b²` → `−a / b²`. */
+export function dropUnitUpstream(text: string): string {
+  return text
+    .replace(/^1 [·⊙] /, "")
+    .replace(/^−1 · /, "−")
+    .replace(/ [·⊙] 1$/, "")
+    .replace(/^1 \/ /, "1/");
+}

@@ -1,0 +1,258 @@
+import { ValueError } from "../errors.js";
+import { gradients } from "../autograd/engine.js";
+import * as F from "../ops/functions.js";
+import { crossEntropy } from "../losses/cross-entropy.js";
+import { scalar, tensor } from "../tensor/create.js";
+import { shapesEqual } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { Assignment, Expr, FnName, Program } from "./ast.js";
+import { exprToText } from "./source-text.js";
+
+/** What a node of an expression tree computes. */
+export type NodeOp = "var" | "num" | "add" | "sub" | "mul" | "div" | "pow" | "matmul" | "neg" | Exclude<FnName, "matmul">;
+
+/** A node of an assignment's expression tree: a sub-expression as the person wrote it, with its value. */
+export interface TreeNode {
+  op: NodeOp;
+  expr: Expr;
+  /** The sub-expression as Unicode text (`x0·w0 + b0`). */
+  text: string;
+  children: TreeNode[];
+  /** The variable of a `var` node. */
+  name?: string;
+  /** The integer axis of sum, mean, softmax, logsoftmax. */
+  axis?: number;
+  /** The value computed in the program's graph. */
+  value: Tensor;
+}
+
+/** One place where a variable occurs in an assignment: the tree path from the root to it. */
+export interface Occurrence {
+  name: string;
+  path: { node: TreeNode; child: number }[];
+}
+
+/** An assignment, evaluated. */
+export interface Step {
+  assignment: Assignment;
+  name: string;
+  root: TreeNode;
+  value: Tensor;
+  occurrences: Occurrence[];
+}
+
+/** A program evaluated with the library's autograd in float64; every tensor is named after its variable. */
+export interface Evaluated {
+  program: Program;
+  inputs: Map<string, Tensor>;
+  steps: Map<string, Step>;
+  /** Every variable: inputs, then assignments in order. */
+  vars: Map<string, Tensor>;
+}
+
+/** A value given for an input: a number, nested arrays (a tensor) or a tensor. */
+export type InputValue = number | readonly unknown[] | Tensor;
+
+const BINARY: Record<string, NodeOp> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "@": "matmul" };
+
+function axisValue(e: Expr): number {
+  return e.kind === "unary" ? -axisValue(e.arg) : e.kind === "num" ? e.value : NaN;
+}
+
+/** Builds the expression tree of `e` (unary plus and parentheses are transparent; `−2` is a number). */
+export function buildTree(e: Expr): TreeNode {
+  const node = (op: NodeOp, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode => ({
+    op, expr: e, text: exprToText(e), children, value: undefined as unknown as Tensor, ...extra,
+  });
+  switch (e.kind) {
+    case "num":
+      return node("num");
+    case "var":
+      return node("var", [], { name: e.name });
+    case "unary": {
+      if (e.op === "+") return buildTree(e.arg);
+      if (e.arg.kind === "num") return node("num");
+      return node("neg", [buildTree(e.arg)]);
+    }
+    case "binary":
+      return node(BINARY[e.op]!, [buildTree(e.left), buildTree(e.right)]);
+    case "call": {
+      const axisFn = ["sum", "mean", "softmax", "logsoftmax"].includes(e.fn) && e.args.length === 2;
+      const args = axisFn ? e.args.slice(0, 1) : e.args;
+      return node(e.fn === "matmul" ? "matmul" : (e.fn as NodeOp), args.map(buildTree), axisFn ? { axis: axisValue(e.args[1]!) } : {});
+    }
+  }
+}
+
+/** The value of a `num` node. */
+export function numValue(n: TreeNode): number {
+  return n.expr.kind === "unary" ? -(n.expr.arg as { value: number }).value : (n.expr as { value: number }).value;
+}
+
+/** Applies the op of `n` to argument tensors with the library's ops. */
+export function applyOp(n: TreeNode, args: Tensor[]): Tensor {
+  const [a, b] = args as [Tensor, Tensor];
+  switch (n.op) {
+    case "add": return F.add(a, b);
+    case "sub": return F.sub(a, b);
+    case "mul": return F.mul(a, b);
+    case "div": return F.div(a, b);
+    case "pow": return F.pow(a, b);
+    case "matmul": return F.matmul(a, b);
+    case "neg": return F.neg(a);
+    case "relu": return F.relu(a);
+    case "sigmoid": return F.sigmoid(a);
+    case "tanh": return F.tanh(a);
+    case "exp": return F.exp(a);
+    case "log": return F.log(a);
+    case "sqrt": return F.sqrt(a);
+    case "abs": return F.abs(a);
+    case "max": return F.maximum(a, b);
+    case "min": return F.minimum(a, b);
+    case "sum": return F.sum(a, n.axis);
+    case "mean": return F.mean(a, n.axis);
+    case "softmax": return F.softmax(a, n.axis ?? -1);
+    case "logsoftmax": return F.logSoftmax(a, n.axis ?? -1);
+    case "crossentropy":
+      // NOTE: a target of the logits' shape is a distribution per row; otherwise it holds class indices.
+      return crossEntropy(a, shapesEqual(a.shape, b.shape) ? b : F.cast(b.detach(), "int32"));
+    case "var":
+    case "num":
+      throw new Error(`explain: applyOp on a ${n.op} node`);
+  }
+}
+
+/** Evaluates a tree; `leaf` gives the tensor of each variable occurrence. Records values when `record`. */
+export function evaluate(n: TreeNode, leaf: (n: TreeNode) => Tensor, record = false): Tensor {
+  let v: Tensor;
+  if (n.op === "var") v = leaf(n);
+  else if (n.op === "num") v = scalar(numValue(n), { dtype: "float64" });
+  else v = applyOp(n, n.children.map((c) => evaluate(c, leaf, record)));
+  if (record) n.value = v;
+  return v;
+}
+
+function occurrencesOf(root: TreeNode): Occurrence[] {
+  const out: Occurrence[] = [];
+  const walk = (n: TreeNode, path: Occurrence["path"]) => {
+    if (n.op === "var") out.push({ name: n.name!, path });
+    n.children.forEach((c, i) => walk(c, [...path, { node: n, child: i }]));
+  };
+  walk(root, []);
+  return out;
+}
+
+/** Converts a given value to a float64 leaf tensor named `name` that requires a gradient. */
+export function toLeaf(name: string, v: InputValue): Tensor {
+  let t: Tensor;
+  if (v instanceof Tensor) t = F.cast(v.detach(), "float64").detach();
+  else if (typeof v === "number") t = scalar(v, { dtype: "float64" });
+  else t = tensor(v as number[], { dtype: "float64" });
+  return t.requiresGrad_().named(name);
+}
+
+/**
+ * Evaluates a parsed program with the library's autograd in float64. Every input must have a value,
+ * and no assigned name may also be given one. An `overrides` entry replaces an assignment's value
+ * while its gradient still flows as the assignment's own (a person's wrong value, carried on).
+ * @throws ValueError listing the names without values.
+ */
+export function evaluateProgram(
+  program: Program,
+  values: Readonly<Record<string, InputValue>>,
+  overrides: ReadonlyMap<string, number> = new Map(),
+): Evaluated {
+  const assigned = new Set(program.assignments.map((a) => a.name));
+  const both = Object.keys(values).filter((k) => assigned.has(k));
+  if (both.length > 0) throw new ValueError(`${both.join(", ")} ${both.length === 1 ? "is" : "are"} assigned in the program and also given a value; give values only to inputs`);
+  const roots = program.assignments.map((a) => buildTree(a.expr));
+  const missing: string[] = [];
+  const defined = new Set<string>();
+  roots.forEach((root, i) => {
+    for (const o of occurrencesOf(root)) {
+      const known = Object.prototype.hasOwnProperty.call(values, o.name) || defined.has(o.name);
+      if (!known && !missing.includes(o.name)) missing.push(o.name);
+    }
+    defined.add(program.assignments[i]!.name);
+  });
+  if (missing.length > 0) {
+    const late = missing.filter((m) => assigned.has(m));
+    const unset = missing.filter((m) => !assigned.has(m));
+    const parts = [];
+    if (unset.length > 0) parts.push(`no value for ${unset.join(", ")}: set ${unset.length === 1 ? "it" : "them"} with --set ${unset.map((m) => `${m}=…`).join(",")} or --values file.json`);
+    if (late.length > 0) parts.push(`${late.join(", ")} ${late.length === 1 ? "is" : "are"} used before ${late.length === 1 ? "its" : "their"} assignment`);
+    throw new ValueError(parts.join("; "));
+  }
+  const inputs = new Map<string, Tensor>();
+  for (const root of roots) {
+    for (const o of occurrencesOf(root)) {
+      if (!assigned.has(o.name) && !inputs.has(o.name)) inputs.set(o.name, toLeaf(o.name, values[o.name]!));
+    }
+  }
+  const vars = new Map(inputs);
+  const steps = new Map<string, Step>();
+  program.assignments.forEach((a, i) => {
+    const root = roots[i]!;
+    let value = evaluate(root, (n) => vars.get(n.name!)!, true);
+    // NOTE: `y = x` gets its own tensor, so that y and x stay two variables of the graph.
+    if (root.op === "var" || root.op === "num") value = F.add(value, 0);
+    const o = overrides.get(a.name);
+    if (o !== undefined) value = F.add(value, F.sub(scalar(o, { dtype: "float64" }), value.detach()));
+    value.name = a.name;
+    vars.set(a.name, value);
+    steps.set(a.name, { assignment: a, name: a.name, root, value, occurrences: occurrencesOf(root) });
+  });
+  return { program, inputs, steps, vars };
+}
+
+/** The variables `of` depends on (itself included), in program order: inputs first, then assignments. */
+export function dependencies(ev: Evaluated, of: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const o of ev.steps.get(name)?.occurrences ?? []) visit(o.name);
+  };
+  visit(of);
+  return new Set([...ev.vars.keys()].filter((k) => seen.has(k)));
+}
+
+/** ∂of/∂v for each variable v, from one reverse pass through the program's graph. */
+export function totalGradients(ev: Evaluated, of: string, wrt: readonly string[]): Map<string, Tensor> {
+  const out = ev.vars.get(of)!;
+  const live = wrt.filter((w) => ev.vars.get(w)!.requiresGrad);
+  const result = new Map<string, Tensor>(wrt.map((w) => [w, F.zerosLike(ev.vars.get(w)!)]));
+  if (!out.requiresGrad) return result;
+  const gs = gradients(out, live.map((w) => ev.vars.get(w)!), { retainGraph: true });
+  live.forEach((w, i) => result.set(w, gs[i]!));
+  return result;
+}
+
+/**
+ * The local partial derivatives of a node with respect to each child (null for constants), from the
+ * op's own gradient rule: the node is re-applied to detached copies of its children's values.
+ */
+export function localPartials(n: TreeNode): (Tensor | null)[] {
+  const leaves = n.children.map((c) => (c.op === "num" ? c.value : c.value.detach().requiresGrad_()));
+  const live = leaves.filter((l, i) => n.children[i]!.op !== "num" && l.requiresGrad);
+  if (live.length === 0) return leaves.map(() => null);
+  const out = applyOp(n, leaves);
+  const gs = gradients(out, live);
+  return leaves.map((l) => (live.includes(l) ? gs[live.indexOf(l)]! : null));
+}
+
+/**
+ * What reverse mode sends from one assignment to each variable occurrence in it: the vector-Jacobian
+ * product of the assignment's expression with `upstream`, through the ops' own rules.
+ */
+export function occurrenceVjps(ev: Evaluated, step: Step, upstream: Tensor): Tensor[] {
+  if (step.occurrences.length === 0) return [];
+  const leafOf = new Map<TreeNode, Tensor>();
+  const leaves = step.occurrences.map((o) => {
+    const l = ev.vars.get(o.name)!.detach().requiresGrad_();
+    leafOf.set(o.path.length === 0 ? step.root : o.path[o.path.length - 1]!.node.children[o.path[o.path.length - 1]!.child]!, l);
+    return l;
+  });
+  const out = evaluate(step.root, (n) => leafOf.get(n)!);
+  return gradients(out, leaves, { gradOutput: upstream });
+}
