@@ -49,7 +49,7 @@ export { encodeCheckpoint, decodeCheckpoint, type Checkpoint, type CheckpointMet
 export { StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type LRSchedule } from "./optim/schedule.js";
 export { curvesSvg } from "./train/curves.js";
 export {
-  explain, explainProgram, explainModelSpec, explainModule, deriveNamed, DERIVATIONS,
+  explain, explainProgram, explainModelSpec, explainModule, explainTrace, deriveNamed, DERIVATIONS,
   formatText, formatMarkdown, formatLatex, formatJson, formatDot, formatSvg, mathToLatex, richToLatex, richToText,
   parseProgram, parseClaims, parseSetValues,
   type ExplainProgramOptions, type ExplainModelOptions, type DeriveOptions, type DerivationName, type InputValue, type Claim,

@@ -57,7 +57,7 @@ export function rolesOf(op: Parameters<typeof formulaOf>[0]): string[] {
 export function isAtomic(text: string): boolean {
   const t = text.trim();
   if (/^[\p{L}\p{N}_.'₀-₉ᵀ²]+$/u.test(t)) return !/^[−-]/.test(t);
-  if (/^∂[\p{L}\p{N}_₀-₉]+\/∂[\p{L}\p{N}_₀-₉]+$/u.test(t)) return true;
+  if (/^∂[\p{L}\p{N}_.₀-₉]+\/∂[\p{L}\p{N}_.₀-₉]+$/u.test(t)) return true;
   if (/^\(.*\)$|^[\p{L}_][\p{L}\p{N}_']*\(.*\)$/u.test(t)) {
     let depth = 0;
     const start = t.indexOf("(");

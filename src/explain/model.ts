@@ -17,6 +17,7 @@ import type { Equation, ModelDerivation } from "./derivation.js";
 import { instantiate, ruleOf, UPSTREAM } from "./formulas.js";
 import { tensorValue } from "./numbers.js";
 import { type InputValue, toLeaf } from "./program.js";
+import { explainTrace } from "./trace.js";
 
 /** Options of `explainModelSpec` and `explainModule`. */
 export interface ExplainModelOptions {
@@ -250,9 +251,10 @@ export function explainModule(model: Module, input: Tensor, target: Tensor, opts
   for (const m of mods) {
     if (m instanceof Linear) layers.push({ W: m.weight, b: m.bias, relu: false, linear: m });
     else if (m instanceof ReLU && layers.length > 0 && !layers[layers.length - 1]!.relu) Object.assign(layers[layers.length - 1]!, { relu: true, act: m });
-    else throw new ValueError(`explainModule: expected a Sequential of Linear layers with ReLU between them, found ${m.constructor.name}`);
+    // NOTE: any other module is explained from the graph its forward pass records, op by op.
+    else return explainTrace(model, input, target, opts);
   }
-  if (layers.length === 0) throw new ValueError("explainModule: the model has no Linear layer");
+  if (layers.length === 0) return explainTrace(model, input, target, opts);
   const sizes = [layers[0]!.W.shape[1]!, ...layers.map((l) => l.W.shape[0]!)];
   const X = F.cast(input.detach(), layers[0]!.W.dtype);
   return build(layers, X, target, "torch", {
