@@ -76,17 +76,21 @@ function run(
   // NOTE: a rule may pass the same data on to several inputs (add hands ḡ to both, reshape shares
   // data), and a leaf's .grad may be changed in place by its owner; so a leaf gets a copy only when
   // the data it would receive was already handed to another tensor (or came from the caller).
+  // Small gradients are always copied, which keeps the bookkeeping off long scalar graphs.
   const handed = new Set<unknown>();
+  const SMALL = 16;
   const toLeaf = (leaf: Tensor, g: Tensor) => {
-    if (handed.has(g.data)) g = g.clone();
-    handed.add(g.data);
+    // NOTE: with createGraph the gradient is itself a graph node and must stay one (no copy).
+    if (opts.createGraph) return onLeaf(leaf, g);
+    if (g.size <= SMALL || handed.has(g.data)) g = g.clone();
+    else handed.add(g.data);
     onLeaf(leaf, g);
   };
   if (root._node === null) {
-    onLeaf(root, grad.clone());
+    onLeaf(root, opts.createGraph ? grad : grad.clone());
     return;
   }
-  handed.add(grad.data);
+  if (grad.size > SMALL) handed.add(grad.data);
   const order = topoOrder(root);
   root._gacc = grad;
   const retain = opts.retainGraph ?? opts.createGraph ?? false;
@@ -115,7 +119,7 @@ function run(
       if (anomaly) checkAnomaly(node.def.name, "backward", [g], gi);
       if (x._node === null) toLeaf(x, gi);
       else {
-        handed.add(gi.data);
+        if (gi.size > SMALL) handed.add(gi.data);
         x._gacc = x._gacc === null ? gi : F.add(x._gacc, gi);
       }
     }
