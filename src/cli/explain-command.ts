@@ -6,6 +6,11 @@ import { explainProgram } from "../explain/explain-program.js";
 import { formatJson, formatLatex, formatMarkdown, formatText } from "../explain/format.js";
 import { formatDot, formatSvg } from "../explain/graph-draw.js";
 import { explainModelSpec } from "../explain/model.js";
+import { explainTrace } from "../explain/trace.js";
+import type { ModelSpec } from "../nn/build.js";
+import { randint, randn } from "../tensor/create.js";
+import { Generator } from "../tensor/random.js";
+import { buildFrom, inputShapeFor, modelSpecFrom } from "./shared.js";
 import type { InputValue } from "../explain/program.js";
 import { parseSetValues } from "../explain/values.js";
 import { UsageError } from "./usage.js";
@@ -85,11 +90,21 @@ export function runExplain(program: string | undefined, flags: ExplainFlags): st
     else {
       const loss = flags.loss === undefined ? undefined : flags.loss.replace(/_/g, "-");
       if (loss !== undefined && loss !== "cross-entropy" && loss !== "mse") throw new UsageError(`--loss must be cross-entropy or mse, found "${flags.loss}"`);
-      d = explainModelSpec(flags.model!, {
-        loss, l2, seed, layout: flags.layout,
-        batch: number("--batch", flags.batch, (v) => Number.isInteger(v) && v > 0, "a positive integer"),
-        values: flags.values !== undefined ? values : undefined,
-      });
+      const batch = number("--batch", flags.batch, (v) => Number.isInteger(v) && v > 0, "a positive integer");
+      if (flags.model!.endsWith(".json")) {
+        // NOTE: a JSON model (any layers) is explained from its recorded graph, on random data of its input shape.
+        const spec = modelSpecFrom(flags.model!);
+        const g = new Generator(seed ?? 0);
+        const model = buildFrom(spec, g, flags.model!);
+        const shape = inputShapeFor(spec, [firstWidth(spec)]);
+        const n = batch ?? 2;
+        const x = randn([n, ...shape], { generator: g });
+        const classes = model.call(x).shape.at(-1)!;
+        const y = loss === "mse" ? randn([n, classes], { generator: g }) : randint(0, classes, [n], { generator: g });
+        d = explainTrace(model, x, y, { loss, l2 });
+      } else {
+        d = explainModelSpec(flags.model!, { loss, l2, seed, layout: flags.layout, batch, values: flags.values !== undefined ? values : undefined });
+      }
     }
   }
   if ((flags.format === "dot" || flags.format === "svg") && d.kind !== "program") throw new UsageError(`--format ${flags.format} draws a program's graph; use text, markdown, latex or json here`);
@@ -123,7 +138,7 @@ export function registerExplain(program: Command): void {
     .option("--tol <tol>", "relative tolerance of --check (default 1e-6)")
     .option("--precision <digits>", "significant digits shown (default 10)")
     .addOption(new Option("--derive <name>", "a named derivation").choices(DERIVATIONS))
-    .option("--model <spec>", 'an MLP such as "784-1024-512-10": Linear layers with ReLU between them')
+    .option("--model <spec>", 'an MLP such as "784-1024-512-10" (Linear layers with ReLU between them), or a JSON model file (any layers, explained op by op)')
     .option("--loss <loss>", "loss of --model: cross-entropy or mse (default cross-entropy)")
     .option("--l2 <lambda>", "L2 penalty (λ/2)Σ‖W‖² of --model, or λ of --derive l2")
     .option("--batch <n>", "batch size of --model (numeric shapes)")
@@ -141,4 +156,12 @@ export function registerExplain(program: Command): void {
         }
       }
     });
+}
+
+/** The number of input features of a JSON model: its first Linear's `in`, or 784 (28×28 images) before a Conv2d. */
+function firstWidth(spec: ModelSpec): number {
+  const first = spec.layers[0];
+  if (first?.type === "Linear") return Number(first.in);
+  if (first?.type === "Conv2d") return Number(first.in) * 28 * 28;
+  throw new UsageError(`--model: the first layer of a JSON model must be Linear or Conv2d to know its input, found ${String(first?.type)}`);
 }

@@ -120,3 +120,18 @@ describe("chainrule train, eval, predict, resume", () => {
     expect(existsSync(join(out2, "checkpoint.safetensors"))).toBe(true);
   });
 });
+
+describe("chainrule explain --model with a JSON model", () => {
+  it("explains any layers op by op from the recorded graph", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chainrule-explain-"));
+    const file = join(dir, "cnn.json");
+    writeFileSync(file, JSON.stringify({ layers: [
+      { type: "Conv2d", in: 1, out: 2, kernel: 3, padding: 1 }, { type: "ReLU" }, { type: "MaxPool2d", kernel: 2 },
+      { type: "Flatten" }, { type: "Linear", in: 392, out: 10 },
+    ] }));
+    const r = cli("explain", "--model", file, "--l2", "1e-4");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/∂L\/∂0\.weight\s+= reshape\(∂L\/∂t1, shape\(0\.weight\)\)\s+\[2×1×3×3\]/);
+    expect(r.out).toMatch(/agrees with autograd: largest difference 0/);
+  });
+});
