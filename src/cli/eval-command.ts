@@ -43,11 +43,8 @@ function readInputs(file: string): number[][] {
     throw new UsageError(`input file not found: ${file}`);
   }
   if (file.endsWith(".csv")) {
-    const lines = text.split(/\r?\n/);
-    const hasLabel = lines[0].split(",").map((h) => h.trim()).includes("label");
-    // NOTE: the CSV reader wants a label column; a file of features only gets a constant one that is then ignored.
-    const csv = hasLabel ? text : lines.map((l, i) => (l.trim() === "" ? l : `${l},${i === 0 ? "__label" : 0}`)).join("\n");
-    const raw = parseCsv(csv, { source: file, label: hasLabel ? "label" : "__label" });
+    const header = text.split(/\r?\n/, 1)[0]!.split(",").map((h) => h.trim());
+    const raw = parseCsv(text, { source: file, label: header.includes("label") ? "label" : null });
     const row = raw.sampleShape.reduce((a, b) => a * b, 1);
     return Array.from({ length: raw.n }, (_, i) => Array.from(raw.x.subarray(i * row, (i + 1) * row)));
   }

@@ -3,8 +3,8 @@ import type { RawDataset } from "./raw.js";
 
 /** Options of {@link parseCsv}. */
 export interface CsvOptions {
-  /** Name of the label column; default: the column named `label`, else the last column. */
-  label?: string;
+  /** Name of the label column; default: the column named `label`, else the last column; `null`: no label column (features only, for prediction). */
+  label?: string | null;
   /** Name of the source (a file path) used in error messages. */
   source?: string;
 }
@@ -34,7 +34,8 @@ export function parseCsv(text: string, opts: CsvOptions = {}): RawDataset {
     if (names.indexOf(name) !== i) throw new FormatError(`${at(head.line)}: column ${i + 1} repeats the column name "${name}"`);
   });
   let labelCol: number;
-  if (opts.label !== undefined) {
+  if (opts.label === null) labelCol = -1;
+  else if (opts.label !== undefined) {
     labelCol = names.indexOf(opts.label);
     if (labelCol < 0) {
       throw new FormatError(`${opts.source ?? "CSV"}: unknown label column "${opts.label}"; the columns are ${names.map((n) => `"${n}"`).join(", ")}`);
@@ -42,10 +43,10 @@ export function parseCsv(text: string, opts: CsvOptions = {}): RawDataset {
   } else {
     labelCol = names.includes("label") ? names.indexOf("label") : names.length - 1;
   }
-  if (names.length < 2) {
-    throw new FormatError(`${at(head.line)}: expected a label column and at least one feature column, found ${names.length} column`);
+  if (names.length < (labelCol >= 0 ? 2 : 1)) {
+    throw new FormatError(`${at(head.line)}: expected ${labelCol >= 0 ? "a label column and " : ""}at least one feature column, found ${names.length} column`);
   }
-  const features = names.length - 1;
+  const features = names.length - (labelCol >= 0 ? 1 : 0);
   const n = rows.length;
   const x = new Float32Array(n * features);
   const labels: string[] = [];
@@ -70,7 +71,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): RawDataset {
   const result: RawDataset = { x, y, n, sampleShape: [features], classes: 0, featureNames: names.filter((_, c) => c !== labelCol) };
   if (numeric) {
     labels.forEach((s, i) => (y[i] = Number(s)));
-    result.classes = n === 0 ? 0 : y.reduce((a, b) => Math.max(a, b), 0) + 1;
+    result.classes = n === 0 || labelCol < 0 ? 0 : y.reduce((a, b) => Math.max(a, b), 0) + 1;
   } else {
     const labelNames = [...new Set(labels)].sort();
     const index = new Map(labelNames.map((s, i) => [s, i]));

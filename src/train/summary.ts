@@ -102,7 +102,7 @@ export function summary(
   const params = model.parameters();
   const totalParams = params.reduce((s, p) => s + p.size, 0);
   const trainableParams = params.reduce((s, p) => s + (p.requiresGrad ? p.size : 0), 0);
-  const bytes = model.stateDict() && Object.values(model.stateDict()).reduce((s, t) => s + t.size * bytesPerElement(t.dtype), 0);
+  const bytes = Object.values(model.stateDict()).reduce((s, t) => s + t.size * bytesPerElement(t.dtype), 0);
   const inShape = shown([probe, ...inputShape]);
   const header = ["Layer", "Type", "Output shape", "Weights", "Biases", "Parameters"];
   const body = rows.map((r) => [r.name, r.type, `[${r.outputShape.join(", ")}]`, fmt(r.weightParams), fmt(r.biasParams), r.arithmetic + (r.trainable ? "" : " (frozen)")]);

@@ -94,6 +94,16 @@ describe("chainrule train, eval, predict, resume", () => {
     expect(p[0].probabilities).toHaveLength(10);
   });
 
+  it("predict reads a CSV file of features only", () => {
+    const test = loadDigits("test");
+    const input = join(dir, "input.csv");
+    const header = Array.from({ length: 784 }, (_, i) => `p${i}`).join(",");
+    writeFileSync(input, `${header}\n${Array.from(test.x.subarray(0, 784)).join(",")}\n`);
+    const r = cli("predict", join(out, "checkpoint.safetensors"), input, "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toHaveLength(1);
+  });
+
   it("trains on a CSV file with a named label column", () => {
     const csv = join(dir, "points.csv");
     const rows = ["x,y,kind"];

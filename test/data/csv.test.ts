@@ -126,3 +126,13 @@ describe("loadCsv", () => {
     }
   });
 });
+
+describe("parseCsv without a label column", () => {
+  it("reads every column as a feature when label is null", async () => {
+    const { parseCsv } = await import("../../src/data/csv.js");
+    const d = parseCsv("a,b\n1,2\n3,4\n", { label: null });
+    expect(Array.from(d.x)).toEqual([1, 2, 3, 4]);
+    expect(d.sampleShape).toEqual([2]);
+    expect(d.classes).toBe(0);
+  });
+});
