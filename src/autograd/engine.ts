@@ -4,6 +4,7 @@ import { fmtShape, shapesEqual, type Shape } from "../tensor/shape.js";
 import * as F from "../ops/functions.js";
 import { enableGrad, isAnomalyEnabled, noGrad, setBackwardOp } from "./mode.js";
 import { checkAnomaly } from "../ops/op.js";
+import { checkOptions } from "../options.js";
 
 export interface BackwardOptions {
   /** Keep the graph so that backward can run through it again. */
@@ -132,7 +133,8 @@ function run(
 }
 
 /** @internal Tensor.backward: accumulates into the leaves' `.grad`. */
-export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardOptions): void {
+export function backward(root: Tensor, grad: Tensor | undefined, options: BackwardOptions | undefined): void {
+  const opts = checkOptions("backward", options, ["retainGraph", "createGraph"]);
   const body = () =>
     run(root, grad, opts, (leaf, g) => {
       if (!leaf.requiresGrad) return;
@@ -153,8 +155,9 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardO
 export function gradients(
   output: Tensor,
   inputs: readonly Tensor[],
-  opts: BackwardOptions & { gradOutput?: Tensor } = {},
+  options?: BackwardOptions & { gradOutput?: Tensor },
 ): Tensor[] {
+  const opts = checkOptions("gradients", options, ["retainGraph", "createGraph", "gradOutput"]);
   for (const x of inputs)
     if (!x.requiresGrad) throw new GraphError(`gradients: an input${x.name ? ` (${x.name})` : ""} does not require a gradient`);
   const capture = new Map<Tensor, Tensor | null>(inputs.map((x) => [x, null]));

@@ -1,18 +1,24 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type BackwardOptions, gradients } from "./engine.js";
 import { enableGrad } from "./mode.js";
 
 type Argnums = number | readonly number[];
 
-function prepare(args: unknown[], argnums: Argnums, where: string): { inputs: unknown[]; wrt: Tensor[] } {
+/**
+ * The arguments with the differentiated ones replaced by fresh leaves; with `createGraph`, an argument
+ * that is already on a graph is kept, so that an outer grad can differentiate through this one
+ * (grad(grad(f)), as torch.autograd.grad with create_graph).
+ */
+function prepare(args: unknown[], argnums: Argnums, where: string, createGraph: boolean): { inputs: unknown[]; wrt: Tensor[] } {
   const nums = typeof argnums === "number" ? [argnums] : [...argnums];
   const inputs = [...args];
   const wrt: Tensor[] = [];
   for (const i of nums) {
     const a = inputs[i];
     if (!(a instanceof Tensor)) throw new ValueError(`${where}: argument ${i} must be a tensor, found ${typeof a}`);
-    const leaf = a.detach().requiresGrad_();
+    const leaf = createGraph && a.requiresGrad ? a : a.detach().requiresGrad_();
     inputs[i] = leaf;
     wrt.push(leaf);
   }
@@ -35,13 +41,14 @@ function scalarOut(v: unknown, where: string): Tensor {
  */
 export function grad<A extends unknown[]>(
   f: (...args: A) => Tensor,
-  opts: { argnums?: Argnums } & BackwardOptions = {},
+  options?: { argnums?: Argnums } & BackwardOptions,
 ): (...args: A) => any {
+  const opts = checkOptions("grad", options, ["argnums", "retainGraph", "createGraph"]);
   const argnums = opts.argnums ?? 0;
   return (...args: A) => {
-    const { inputs, wrt } = prepare(args, argnums, "grad");
+    const { inputs, wrt } = prepare(args, argnums, "grad", opts.createGraph === true);
     const out = scalarOut(enableGrad(() => f(...(inputs as A))), "grad");
-    const gs = gradients(out, wrt, opts);
+    const gs = gradients(out, wrt, { retainGraph: opts.retainGraph, createGraph: opts.createGraph });
     return typeof argnums === "number" ? gs[0] : gs;
   };
 }
@@ -52,13 +59,14 @@ export function grad<A extends unknown[]>(
  */
 export function valueAndGrad<A extends unknown[]>(
   f: (...args: A) => Tensor,
-  opts: { argnums?: Argnums } & BackwardOptions = {},
+  options?: { argnums?: Argnums } & BackwardOptions,
 ): (...args: A) => [Tensor, any] {
+  const opts = checkOptions("valueAndGrad", options, ["argnums", "retainGraph", "createGraph"]);
   const argnums = opts.argnums ?? 0;
   return (...args: A) => {
-    const { inputs, wrt } = prepare(args, argnums, "valueAndGrad");
+    const { inputs, wrt } = prepare(args, argnums, "valueAndGrad", opts.createGraph === true);
     const out = scalarOut(enableGrad(() => f(...(inputs as A))), "valueAndGrad");
-    const gs = gradients(out, wrt, opts);
+    const gs = gradients(out, wrt, { retainGraph: opts.retainGraph, createGraph: opts.createGraph });
     return [opts.createGraph ? out : out.detach(), typeof argnums === "number" ? gs[0] : gs];
   };
 }

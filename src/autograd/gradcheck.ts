@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Generator } from "../tensor/random.js";
 import { gradients } from "./engine.js";
@@ -36,7 +37,8 @@ export interface GradcheckResult {
  * const r = gradcheck((x) => x.tanh().sum(), [randn([3, 4])]);
  * r.ok; // true
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options?: GradcheckOptions): GradcheckResult {
+  const opts = checkOptions("gradcheck", options, ["eps", "atol", "rtol", "maxJacobian", "directions", "seed"]);
   const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
   const xs = inputs.map((t) => (t.dtype === "int32" ? t : new Tensor(Float64Array.from(t.data), t.shape, "float64").requiresGrad_()));
   const diff = xs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);

@@ -1,4 +1,5 @@
 import { add, mul, sum } from "../ops/functions.js";
+import { checkOptions } from "../options.js";
 import { scalar } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Module } from "../nn/module.js";
@@ -13,8 +14,9 @@ export interface L2PenaltyOptions {
  * parameters whose name ends in `bias` or whose rank is at most 1, are left out unless `includeBiases`.
  * @example const loss = add(crossEntropy(scores, y), l2Penalty(model, 1e-3));
  */
-export function l2Penalty(params: readonly Tensor[] | Module, lambda: number, opts: L2PenaltyOptions = {}): Tensor {
-  const isWeight = (name: string, t: Tensor) => opts.includeBiases === true || !(name.endsWith("bias") || t.ndim <= 1);
+export function l2Penalty(params: readonly Tensor[] | Module, lambda: number, opts?: L2PenaltyOptions): Tensor {
+  const { includeBiases } = checkOptions("l2Penalty", opts, ["includeBiases"]);
+  const isWeight = (name: string, t: Tensor) => includeBiases === true || !(name.endsWith("bias") || t.ndim <= 1);
   const named: [string, Tensor][] = params instanceof Module ? params.namedParameters() : params.map((t) => ["", t]);
   const ws = named.filter(([n, t]) => isWeight(n, t)).map(([, t]) => t);
   if (ws.length === 0) return scalar(0);

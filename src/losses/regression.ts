@@ -1,5 +1,6 @@
 import { ShapeError } from "../errors.js";
 import { abs, cast, mul, requireFloat, sub } from "../ops/functions.js";
+import { checkOptions } from "../options.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type Reduction, reduce } from "./reduction.js";
@@ -16,15 +17,17 @@ export function sameShape(op: string, input: Tensor, target: Tensor): Tensor {
  * Mean squared error: (input − target)², reduced.
  * @example mse(pred, y); // scalar
  */
-export function mse(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+export function mse(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor {
+  const { reduction } = checkOptions("mse", opts, ["reduction"]);
   const d = sub(input, sameShape("mse", input, target));
-  return reduce(mul(d, d), opts.reduction, "mse");
+  return reduce(mul(d, d), reduction, "mse");
 }
 
 /**
  * Mean absolute error: |input − target|, reduced.
  * @example l1(pred, y, { reduction: "sum" });
  */
-export function l1(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  return reduce(abs(sub(input, sameShape("l1", input, target))), opts.reduction, "l1");
+export function l1(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor {
+  const { reduction } = checkOptions("l1", opts, ["reduction"]);
+  return reduce(abs(sub(input, sameShape("l1", input, target))), reduction, "l1");
 }

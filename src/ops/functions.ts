@@ -3,6 +3,7 @@ import { type DType, checkDType, isFloat } from "../tensor/dtype.js";
 import { fmtShape, normalizeAxes, normalizeAxis, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { full, onesLike, scalar, tensor, zerosLike } from "../tensor/create.js";
+import { checkOptions } from "../options.js";
 import { apply } from "./op.js";
 import { absDef } from "./abs.js";
 import { addDef } from "./add.js";
@@ -169,22 +170,36 @@ export const min = (x: Tensor, axis?: Axes, keepDims = false): Tensor => apply(m
 export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => apply(argmaxDef, [x], reduceAttrs(x, axis, keepDims, "argmax"));
 export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => apply(argminDef, [x], reduceAttrs(x, axis, keepDims, "argmin"));
 
+/** m = max(x) over `axes` held constant (0 where it is ±∞), x − m, and log Σ exp(x − m), with kept dims. */
+function shiftedLogSumExp(x: Tensor, axes: number[]): { m: Tensor; xm: Tensor; ls: Tensor } {
+  const m0 = max(x.detach(), axes, true);
+  const m = where(apply(eqDef, [abs(m0), asTensor(Infinity, m0)], NONE), 0, m0);
+  const xm = sub(x, m);
+  return { m, xm, ls: log(sum(exp(xm), axes, true)) };
+}
+
 /**
  * log Σ exp(x) over `axis`, computed stably as m + log Σ exp(x − m) with m = max(x) held constant
  * (the gradient does not depend on m).
  */
 export function logSumExp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   const axes = normalizeAxes(axis, x.ndim, "logSumExp");
-  const m0 = max(x.detach(), axes, true);
-  const m = where(apply(eqDef, [abs(m0), asTensor(Infinity, m0)], NONE), 0, m0);
-  const lse = add(log(sum(exp(sub(x, m)), axes, true)), m);
+  const { m, ls } = shiftedLogSumExp(x, axes);
+  const lse = add(ls, m);
   return keepDims ? lse : squeeze(lse, axes);
 }
 
 /** exp(x) / Σ exp(x) along `axis`, stably. */
 export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(x, axis));
-/** x − logΣexp(x) along `axis`, stably. */
-export const logSoftmax = (x: Tensor, axis = -1): Tensor => sub(x, logSumExp(x, axis, true));
+
+/**
+ * x − logΣexp(x) along `axis`, computed as (x − m) − log Σ exp(x − m): forming m + log Σ exp(x − m)
+ * first would round it to the precision of m (≈ 6e-5 at 1000 in float32).
+ */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const { xm, ls } = shiftedLogSumExp(x, normalizeAxes(axis, x.ndim, "logSoftmax"));
+  return sub(xm, ls);
+}
 
 /** Same data, new shape; one dimension may be −1. Shares the data (no copy). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -308,12 +323,13 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly nu
 }
 
 /** One-hot rows for integer labels: shape [...labels.shape, numClasses]. */
-export function oneHot(labels: Tensor, numClasses?: number, opts: { dtype?: DType } = {}): Tensor {
+export function oneHot(labels: Tensor, numClasses?: number, opts?: { dtype?: DType }): Tensor {
+  const { dtype } = checkOptions("oneHot", opts, ["dtype"]);
   if (labels.dtype !== "int32" && !labels.data.every((v) => Number.isInteger(v)))
     throw new ValueError(`oneHot: expected integer labels, found ${labels.dtype} values that are not integers`);
   let c = numClasses ?? 0;
   if (numClasses === undefined) for (const v of labels.data) c = Math.max(c, v + 1);
-  const out = full([...labels.shape, c], 0, { dtype: opts.dtype ?? "float32" });
+  const out = full([...labels.shape, c], 0, { dtype: dtype ?? "float32" });
   for (let i = 0; i < labels.size; i++) {
     const v = labels.data[i];
     if (v < 0 || v >= c) throw new ValueError(`oneHot: label ${v} is out of range for ${c} classes`);

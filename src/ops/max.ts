@@ -18,13 +18,13 @@ function extremum(name: "max" | "min"): OpDef<ReduceAttrs> {
       const kept = keptShape(x.shape, attrs.axes);
       const mask = F.eq(x, F.reshape(output.detach(), kept));
       const count = F.sum(mask, attrs.axes, true);
-      return [F.mul(F.reshape(g, kept), F.div(mask, count))] as Tensor[];
+      return [F.where(mask, F.div(F.reshape(g, kept), count), 0)] as Tensor[];
     },
     formula: `∂x = ḡ ⊙ 1[x = ${name}(x)] / #ties`,
   };
 }
 
-// ∂max(x) = ḡ on the elements equal to the max, shared evenly between ties
+// ∂max(x) = ḡ on the elements equal to the max, shared evenly between ties (zero elsewhere, even for ḡ = ∞)
 export const maxDef = extremum("max");
 // ∂min(x) = ḡ on the elements equal to the min, shared evenly between ties
 export const minDef = extremum("min");

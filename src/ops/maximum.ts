@@ -1,12 +1,12 @@
 import * as F from "./functions.js";
 import { binaryOp } from "./elementwise.js";
 
-// ∂max(a, b) = (1[a > b], 1[b > a]); a tie sends half to each, as PyTorch
+// ∂max(a, b) = (1[a > b], 1[b > a]); a tie sends half to each, as PyTorch (where, not a mask product: no ∞·0)
 export const maximumDef = binaryOp(
   "maximum", "maximum",
   (g, { inputs: [a, b] }) => {
-    const tie = F.mul(F.eq(a, b), 0.5);
-    return [F.mul(g, F.add(F.gt(a, b), tie)), F.mul(g, F.add(F.lt(a, b), tie))];
+    const share = F.where(F.eq(a, b), F.mul(g, 0.5), g);
+    return [a.requiresGrad ? F.where(F.lt(a, b), 0, share) : null, b.requiresGrad ? F.where(F.gt(a, b), 0, share) : null];
   },
   "∂a = ḡ ⊙ 1[a > b], ∂b = ḡ ⊙ 1[b > a] (ties split ½, ½)",
 );

@@ -42,7 +42,8 @@ export function apply<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor {
     if (owner === null) checkAnomaly(def.name, "forward", inputs, out);
     else checkAnomaly(owner, "backward", inputs, out, def.name);
   }
-  if (def.vjp !== null && isGradEnabled()) {
+  // NOTE: an int32 result (a cast to int32) has no gradient, as integer tensors in PyTorch.
+  if (def.vjp !== null && dtype !== "int32" && isGradEnabled()) {
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i].requiresGrad) {
         out._setNode({ def, inputs, attrs, output: def.saveOutput ? out : null, released: false } as Node);

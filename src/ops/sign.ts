@@ -1,5 +1,5 @@
 import * as F from "./functions.js";
 import { unaryOp } from "./elementwise.js";
 
-// NOTE: no gradient: sign is piecewise constant.
-export const signDef = unaryOp("sign", "sign", null, "not differentiable (zero almost everywhere)", { keepInt: true });
+// d sign(x)/dx = 0 (piecewise constant; 0 at the jump too, as PyTorch)
+export const signDef = unaryOp("sign", "sign", (g) => [F.zerosLike(g)], "∂x = 0", { keepInt: true });

@@ -9,10 +9,30 @@ describe("every differentiable op passes gradcheck in float64", () => {
     expect(r.ok, JSON.stringify(r.worst)).toBe(true);
   });
 
-  it("has a row for every primitive with a gradient and every composite", () => {
+  it("has a row for every primitive with a gradient and every composite, each with a forward reference", () => {
+    expect(OP_SPECS.filter((s) => typeof s.ref !== "function").map((s) => s.label)).toEqual([]);
     const covered = new Set(OP_SPECS.map((s) => s.op));
     const missing = [...DIFFERENTIABLE_OPS, ...COMPOSITES].filter((op) => !covered.has(op));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("every op's forward agrees with its plain-JS reference in float64", () => {
+  it.each(OP_SPECS.map((s) => [s.label, s] as const))("%s", (_, spec) => {
+    // NOTE: float inputs require gradients, as under gradcheck (a row may take gradients inside).
+    const xs = spec.inputs(new Generator(spec.label.length * 7919)).map((x) => (x.dtype === "int32" ? x : x.detach().requiresGrad_()));
+    const out = spec.fn(...xs);
+    const want = spec.ref(...xs);
+    expect(out.shape).toEqual(want.shape);
+    expect(out.dtype).toBe("float64");
+    for (let i = 0; i < want.data.length; i++)
+      if (!(Math.abs(out.data[i] - want.data[i]) <= 1e-12 * Math.max(1, Math.abs(want.data[i]))))
+        expect.fail(`entry ${i}: ${out.data[i]} vs reference ${want.data[i]}`);
+  });
+
+  it("would catch a kernel that computes zeros: no row's reference is all zeros", () => {
+    const zeroRows = OP_SPECS.filter((s) => s.ref(...s.inputs(new Generator(s.label.length * 7919))).data.every((v) => Math.abs(v) <= 1e-12));
+    expect(zeroRows.map((s) => s.label)).toEqual([]);
   });
 });
 

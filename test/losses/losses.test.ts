@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ShapeError } from "../../src/errors.js";
+import { ShapeError, ValueError } from "../../src/errors.js";
 import {
-  BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, binaryCrossEntropyWithLogits, crossEntropy, l1, l2Penalty, mse,
+  BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, binaryCrossEntropyWithLogits, crossEntropy, l1, l2Penalty, mse, nllLoss,
 } from "../../src/losses/index.js";
 import { BatchNorm1d, Linear, ReLU, Sequential } from "../../src/nn/index.js";
 import * as nnF from "../../src/nn/functional.js";
@@ -62,6 +62,26 @@ describe("binaryCrossEntropyWithLogits", () => {
     expect(new BCEWithLogitsLoss({ posWeight: 2 }).call(x, y).item()).toBe(binaryCrossEntropyWithLogits(x, y, { posWeight: 2 }).item());
   });
 
+  it("is stable for ±1e4 logits in float32: matches float64, finite gradient σ(x) − y", () => {
+    const xs = [1e4, -1e4, 1e4, -1e4, 1e4, -1e4], ys = [1, 0, 0, 1, 0.25, 0.75];
+    const want = xs.map((v, i) => Math.max(v, 0) - v * ys[i] + Math.log1p(Math.exp(-Math.abs(v))));
+    const t = tensor(xs, { requiresGrad: true });
+    const loss = binaryCrossEntropyWithLogits(t, tensor(ys), { reduction: "none" });
+    expect(loss.dtype).toBe("float32");
+    expectClose(loss.data, want, 1e-7);
+    loss.sum().backward();
+    expectClose(t.grad!.data, xs.map((v, i) => (v > 0 ? 1 : 0) - ys[i]), 1e-7);
+    const wantP = xs.map((v, i) => (1 - ys[i]) * v + (1 + 2 * ys[i]) * (Math.max(-v, 0) + Math.log1p(Math.exp(-Math.abs(v)))));
+    expectClose(binaryCrossEntropyWithLogits(tensor(xs), tensor(ys), { posWeight: 3, reduction: "none" }).data, wantP, 1e-7);
+  });
+
+  it("scales each element's loss by weight (PyTorch's weight, broadcast)", () => {
+    const wt = tensor([[2], [0.5]], { dtype: "float64" });
+    const plain = binaryCrossEntropyWithLogits(x, y, { reduction: "none" }).data;
+    expectClose(binaryCrossEntropyWithLogits(x, y, { weight: wt, reduction: "none" }).data, Array.from(plain, (v, i) => v * (i < 3 ? 2 : 0.5)), 1e-15);
+    expectGradcheck((t) => binaryCrossEntropyWithLogits(t, y, { weight: wt, posWeight: 2 }), [x]);
+  });
+
   it("has a gradient σ(x) − y", () => {
     const t = x.detach().requiresGrad_();
     binaryCrossEntropyWithLogits(t, y, { reduction: "sum" }).backward();
@@ -109,6 +129,32 @@ describe("l2Penalty", () => {
       for (let j = 0; j < c; j++) want.push(dScores.reduce((s, row, i) => s + hidden.data[i * h + k] * row[j], 0) + lambda * W2.data[k * c + j]);
     expectClose(W2.grad!.data, want, 1e-13);
     expectClose(b2.grad!.data, [0, 1, 2].map((j) => dScores.reduce((s, row) => s + row[j], 0)), 1e-13);
+  });
+});
+
+describe("loss options are checked", () => {
+  const a = rnd([2, 3], 1), b = rnd([2, 3], 2), y = tensor([0, 2], { dtype: "int32" });
+  it("reject unknown keys with a did-you-mean, in the functions and at module construction", () => {
+    expect(() => crossEntropy(a, y, { labelSmothing: 0.1 } as any)).toThrow(new ValueError('crossEntropy: unknown option "labelSmothing" (did you mean "labelSmoothing"?); expected one of reduction, weight, ignoreIndex, labelSmoothing'));
+    expect(() => crossEntropy(a, y, { ignore_index: 1 } as any)).toThrow(/unknown option "ignore_index"/);
+    expect(() => nllLoss(a, y, { weights: b } as any)).toThrow(/nllLoss: unknown option "weights" \(did you mean "weight"\?\)/);
+    expect(() => mse(a, b, { reductio: "sum" } as any)).toThrow(/mse: unknown option "reductio"/);
+    expect(() => l1(a, b, { reduce: "sum" } as any)).toThrow(/l1: unknown option "reduce"/);
+    expect(() => binaryCrossEntropyWithLogits(a, b, { pos_weight: 2 } as any)).toThrow(/binaryCrossEntropyWithLogits: unknown option "pos_weight"/);
+    expect(() => l2Penalty([a], 0.1, { includeBias: true } as any)).toThrow(/l2Penalty: unknown option "includeBias" \(did you mean "includeBiases"\?\)/);
+    expect(() => new CrossEntropyLoss({ labelSmothing: 0.1 } as any)).toThrow(/CrossEntropyLoss: unknown option "labelSmothing"/);
+    expect(() => new NLLLoss({ ignoreIdx: 1 } as any)).toThrow(/NLLLoss: unknown option "ignoreIdx"/);
+    expect(() => new MSELoss({ x: 1 } as any)).toThrow(/MSELoss: unknown option "x"/);
+    expect(() => new L1Loss("sum" as any)).toThrow(/L1Loss: expected an options object, found string/);
+    expect(() => new BCEWithLogitsLoss({ posweight: 2 } as any)).toThrow(/did you mean "posWeight"/);
+  });
+
+  it("accept every documented key", () => {
+    const wt = tensor([1, 2, 3], { dtype: "float64" });
+    expect(() => crossEntropy(a, y, { reduction: "sum", weight: wt, ignoreIndex: 1, labelSmoothing: 0.1 })).not.toThrow();
+    expect(() => nllLoss(a, y, { reduction: "none", weight: wt, ignoreIndex: 2 })).not.toThrow();
+    expect(() => binaryCrossEntropyWithLogits(a, sigmoid(b), { reduction: "sum", posWeight: 2, weight: 0.5 })).not.toThrow();
+    expect(new NLLLoss({ weight: wt, ignoreIndex: 0 }).call(logSoftmax(a, 1), y).item()).toBe(nllLoss(logSoftmax(a, 1), y, { weight: wt, ignoreIndex: 0 }).item());
   });
 });
 
