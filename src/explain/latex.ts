@@ -1,3 +1,4 @@
+import { ValueError } from "../errors.js";
 import { latexName } from "./source-text.js";
 
 const SUBSCRIPTS: Record<string, string> = {
@@ -13,6 +14,8 @@ const SYMBOLS: Record<string, string> = {
   "≠": "\\neq", "≤": "\\le", "≥": "\\ge", "→": "\\to", "⇒": "\\Rightarrow", "∈": "\\in", "∞": "\\infty", "½": "\\tfrac{1}{2}",
   "…": "\\ldots", "ḡ": "\\bar{g}", "𝟏": "\\mathbf{1}", "∂": "\\partial", "{": "\\{", "}": "\\}", "#": "\\#", "%": "\\%",
   "&": "\\&", "$": "\\$", "~": "\\sim", "¬": "\\neg", "⊗": "\\otimes", "∑": "\\sum", "√": "\\surd", "∘": "\\circ", "✓": "\\checkmark", "✗": "\\times", "←": "\\leftarrow", "ŷ": "\\hat{y}", "ŷₙ": "\\hat{y}_{n}",
+  // NOTE: a matrix product is written as juxtaposition (`X @ W` → `X W`), as the program's own LaTeX writes it.
+  "@": "",
 };
 const OPERATOR_WORDS = new Map<string, string>([
   ["relu", "\\operatorname{ReLU}"], ["exp", "\\exp"], ["log", "\\log"], ["tanh", "\\tanh"], ["max", "\\max"], ["min", "\\min"],
@@ -22,6 +25,12 @@ const OPERATOR_WORDS = new Map<string, string>([
 const IDENT = /[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*/y;
 const DERIVATIVE = /∂([A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*[₀-₉ₙᵢⱼₖ]*)\/∂([A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*[₀-₉ₙᵢⱼₖ]*)/y;
 const NUMBER = /\d+(?:\.\d+)?(?:e[−-]?\d+)?/y;
+
+/** `s`, checked to be a string: the public converters are called from JavaScript too. */
+function expectText(s: unknown, fn: string): string {
+  if (typeof s !== "string") throw new ValueError(`${fn}: expected a string, found ${s === null ? "null" : typeof s}`);
+  return s;
+}
 
 function closing(s: string, open: number): number {
   let depth = 0;
@@ -38,6 +47,7 @@ function closing(s: string, open: number): number {
  * Names go through `latexName` (`x0` → `x_{0}`, `λ` → `\lambda`).
  */
 export function mathToLatex(s: string): string {
+  expectText(s, "mathToLatex");
   let out = "";
   let i = 0;
   const emit = (t: string) => {
@@ -121,21 +131,26 @@ function normalizeRich(s: string): string {
  * text parts inside `\text{…}`, math parts through `mathToLatex`.
  */
 export function richToLatex(s: string): string {
+  expectText(s, "richToLatex");
   return normalizeRich(s)
     .split("$")
     .map((part, i) => (i % 2 === 1 ? mathToLatex(part) : part === "" ? "" : `\\text{${latexText(part)}}`))
     .join("");
 }
 
-/** Text with `$…$` math as LaTeX text with inline math `\(…\)` (for paragraphs and list items). */
+/**
+ * Text with `$…$` math as LaTeX text with inline math `\(…\)` (for paragraphs and list items). A line
+ * may break after the commas of a list of numbers, so that a tensor's value wraps with the text.
+ */
 export function richToLatexText(s: string): string {
   return normalizeRich(s)
     .split("$")
-    .map((part, i) => (i % 2 === 1 ? (part.trim() === "" ? part : `\\(${mathToLatex(part)}\\)`) : latexText(part)))
+    .map((part, i) => (i % 2 === 1 ? (part.trim() === "" ? part : `\\(${mathToLatex(part).replace(/, /g, ",\\allowbreak ")}\\)`) : latexText(part)))
     .join("");
 }
 
 /** Text with `$…$` math marks, as plain Unicode (the marks dropped). */
 export function richToText(s: string): string {
+  expectText(s, "richToText");
   return s.replace(/\$/g, "");
 }

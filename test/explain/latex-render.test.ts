@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { DERIVATIONS, deriveNamed } from "../../src/explain/derive.js";
 import { explainProgram } from "../../src/explain/explain-program.js";
 import { formatLatex } from "../../src/explain/format.js";
+import { mathToLatex, richToLatex, richToLatexText, richToText } from "../../src/explain/latex.js";
+import { ValueError } from "../../src/errors.js";
 import { explainModelSpec, explainModule } from "../../src/explain/model.js";
 import { Linear, ReLU, Sequential } from "../../src/nn/index.js";
 import { randn, tensor } from "../../src/tensor/create.js";
@@ -42,5 +44,26 @@ describe("the LaTeX output renders in KaTeX", () => {
     for (const { tex, displayMode } of parts) {
       expect(() => katex.renderToString(tex, { throwOnError: true, displayMode })).not.toThrow();
     }
+  });
+});
+
+describe("mathToLatex and richToLatexText", () => {
+  it("writes a matrix product as juxtaposition, as the program's own LaTeX does", () => {
+    expect(mathToLatex("Z = X @ W + b")).toBe("Z = X W + b");
+    expect(mathToLatex("H1 @ W2")).toBe("H_{1} W_{2}");
+  });
+
+  it("lets inline tensor values break after their commas, and KaTeX still renders them", () => {
+    const tex = richToLatexText("formula: $[[0.1, −0.2], [0.3, 0.4]]$");
+    expect(tex).toBe("formula: \\([[0.1,\\allowbreak -0.2],\\allowbreak [0.3,\\allowbreak 0.4]]\\)");
+    expect(() => katex.renderToString(tex.slice(tex.indexOf("\\(") + 2, -2), { throwOnError: true })).not.toThrow();
+  });
+
+  it("refuses what is not text or not a derivation with a ValueError", () => {
+    for (const f of [mathToLatex, richToLatex, richToText]) expect(() => f(3 as never)).toThrow(new ValueError(`${f.name}: expected a string, found number`));
+    expect(() => formatLatex(null as never)).toThrow(new ValueError("formatLatex: expected a derivation (of a program, a model or a named one), found null"));
+    expect(() => formatLatex({} as never)).toThrow(/found an object of kind undefined/);
+    expect(() => mathToLatex(null as never)).toThrow(ValueError);
+    expect(() => formatLatex(undefined as never)).toThrow(ValueError);
   });
 });
