@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Generator } from "../tensor/random.js";
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from "./layers/activation.js";
 import { Sequential } from "./layers/container.js";
@@ -18,23 +19,33 @@ export interface ModelSpec {
   layers: LayerSpec[];
 }
 
-type Builder = (get: (key: string, fallback?: unknown) => any, g?: Generator) => Module;
+type Get = (key: string, fallback?: unknown) => any;
+/** Per layer type: the keys a spec may have besides "type", and how the layer is made. */
+type Builder = [keys: string[], build: (get: Get, g?: Generator) => Module];
 
 const BUILDERS: Record<string, Builder> = {
-  Linear: (get, generator) => new Linear(get("in"), get("out"), { bias: get("bias", true), generator }),
-  Conv2d: (get, generator) =>
-    new Conv2d(get("in"), get("out"), get("kernel"), { stride: get("stride", 1), padding: get("padding", 0), bias: get("bias", true), generator }),
-  MaxPool2d: (get) => new MaxPool2d(get("kernel"), get("stride", get("kernel")), get("padding", 0)),
-  ReLU: () => new ReLU(),
-  LeakyReLU: (get) => new LeakyReLU(get("slope", 0.01)),
-  Sigmoid: () => new Sigmoid(),
-  Tanh: () => new Tanh(),
-  GELU: () => new GELU(),
-  Softmax: (get) => new Softmax(get("axis", -1)),
-  Dropout: (get, generator) => new Dropout(get("p", 0.5), generator ? { generator } : {}),
-  Flatten: (get) => new Flatten(get("start", 1), get("end", -1)),
-  BatchNorm1d: (get) => new BatchNorm1d(get("features")),
-  LayerNorm: (get) => new LayerNorm(get("shape")),
+  Linear: [["in", "out", "bias"], (get, generator) => new Linear(get("in"), get("out"), { bias: get("bias", true), generator })],
+  Conv2d: [
+    ["in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias"],
+    (get, generator) =>
+      new Conv2d(get("in"), get("out"), get("kernel"), {
+        stride: get("stride", 1), padding: get("padding", 0), dilation: get("dilation", 1), groups: get("groups", 1), bias: get("bias", true), generator,
+      }),
+  ],
+  MaxPool2d: [
+    ["kernel", "stride", "padding", "dilation", "ceilMode"],
+    (get) => new MaxPool2d(get("kernel"), { stride: get("stride", get("kernel")), padding: get("padding", 0), dilation: get("dilation", 1), ceilMode: get("ceilMode", false) }),
+  ],
+  ReLU: [[], () => new ReLU()],
+  LeakyReLU: [["slope"], (get) => new LeakyReLU(get("slope", 0.01))],
+  Sigmoid: [[], () => new Sigmoid()],
+  Tanh: [[], () => new Tanh()],
+  GELU: [[], () => new GELU()],
+  Softmax: [["axis"], (get) => new Softmax(get("axis", -1))],
+  Dropout: [["p"], (get, generator) => new Dropout(get("p", 0.5), generator ? { generator } : {})],
+  Flatten: [["start", "end"], (get) => new Flatten(get("start", 1), get("end", -1))],
+  BatchNorm1d: [["features"], (get) => new BatchNorm1d(get("features"))],
+  LayerNorm: [["shape"], (get) => new LayerNorm(get("shape"))],
 };
 
 /** The JSON description of the MLP spec "784-256-10": Linear layers with ReLU between them. */
@@ -53,13 +64,17 @@ export function mlpSpec(spec: string): ModelSpec {
  * @example buildModel({ layers: [{ type: "Linear", in: 4, out: 3 }, { type: "ReLU" }] });
  */
 export function buildModel(spec: ModelSpec, opts: { generator?: Generator; source?: string } = {}): Sequential {
+  checkOptions("buildModel", opts, ["generator", "source"]);
   const where = opts.source ?? "model";
   if (typeof spec !== "object" || spec === null || !Array.isArray(spec.layers) || spec.layers.length === 0)
     throw new ValueError(`${where}: expected { "layers": [ { "type": "Linear", "in": 784, "out": 256 }, ... ] }`);
   const model = new Sequential();
   spec.layers.forEach((layer, i) => {
-    const build = BUILDERS[layer?.type];
-    if (!build) throw new ValueError(`${where}: layer ${i} has type ${JSON.stringify(layer?.type)}; known types: ${Object.keys(BUILDERS).join(", ")}`);
+    if (typeof layer !== "object" || layer === null || Array.isArray(layer)) throw new ValueError(`${where}: layer ${i} must be an object such as { "type": "ReLU" }`);
+    const found = Object.hasOwn(BUILDERS, layer.type) ? BUILDERS[layer.type] : undefined;
+    if (!found) throw new ValueError(`${where}: layer ${i} has type ${JSON.stringify(layer.type)}; known types: ${Object.keys(BUILDERS).join(", ")}`);
+    const [keys, build] = found;
+    checkOptions(`${where}: layer ${i} (${layer.type})`, layer, ["type", ...keys]);
     const get = (key: string, fallback?: unknown) => {
       if (layer[key] === undefined) {
         if (fallback === undefined) throw new ValueError(`${where}: layer ${i} (${layer.type}) needs "${key}"`);

@@ -2,7 +2,7 @@ export { Module, functionalCall, type LoadResult } from "./module.js";
 export { type InitOptions } from "./init.js";
 export { Linear } from "./layers/linear.js";
 export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Identity } from "./layers/activation.js";
-export { Sequential, Residual } from "./layers/container.js";
+export { Sequential, ModuleList, ModuleDict, Residual } from "./layers/container.js";
 export { Dropout } from "./layers/dropout.js";
 export { Flatten } from "./layers/flatten.js";
 export { BatchNorm1d, LayerNorm, type BatchNorm1dOptions } from "./layers/norm.js";

@@ -1,11 +1,20 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { noGrad } from "../autograd/mode.js";
 import { cast } from "../ops/functions.js";
+import { checkOptions } from "../options.js";
 import { type DType, isFloat } from "../tensor/dtype.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
 type Kind = "param" | "buffer";
+
+/** A parameter or buffer found on a module: its property, its state-dict name, its kind and value. */
+interface Member {
+  prop: string;
+  key: string;
+  kind: Kind;
+  t: Tensor;
+}
 
 /** What `loadStateDict` left out when not strict. */
 export interface LoadResult {
@@ -14,22 +23,24 @@ export interface LoadResult {
 }
 
 /**
- * The base class of layers and models, as PyTorch's `nn.Module`. A module registers its parameters,
- * buffers (state that is saved but not trained, such as BatchNorm's running statistics) and
- * submodules by name with `registerParameter`, `registerBuffer` and `registerModule`; each
- * registration also defines a property of that name that reads and writes the registered value, so
- * `this.weight` is always the tensor that `parameters()`, `stateDict()` and `to()` see. Declare such
- * properties with `declare` in TypeScript, so that no class field shadows them.
+ * The base class of layers and models, as PyTorch's `nn.Module`. A module's parameters, buffers and
+ * submodules are its own properties, found when they are needed (by `parameters()`, `stateDict()`,
+ * `children()`, `train()`, `to()`, `toString()`, ...) by walking the object's own enumerable
+ * properties in definition order (JavaScript lists integer-like names such as "0" first). So class
+ * fields, constructor assignments and later reassignments all count, as PyTorch's `__setattr__`:
+ * - a property holding a Module is a submodule, named by the property;
+ * - a property holding a Tensor is a parameter when it was registered with `registerParameter`, or
+ *   when it is a leaf tensor with `requiresGrad` (PyTorch's `nn.Parameter`); once a walk has seen it
+ *   as a parameter (the first `parameters()` does) it stays one, so freezing it
+ *   (`requiresGrad = false`) or assigning another tensor keeps it in `parameters()` and `stateDict()`;
+ * - a Tensor registered with `registerBuffer` is a buffer (saved, not trained); any other tensor
+ *   property is plain state, neither trained nor saved, like a plain tensor attribute in PyTorch.
+ * Arrays of modules are not looked into: use `ModuleList` (or `ModuleDict`), as in PyTorch.
  *
  * @example
  * class MLP extends Module {
- *   declare fc1: Linear;
- *   declare fc2: Linear;
- *   constructor() {
- *     super();
- *     this.registerModule("fc1", new Linear(784, 128));
- *     this.registerModule("fc2", new Linear(128, 10));
- *   }
+ *   fc1 = new Linear(784, 128);
+ *   fc2 = new Linear(128, 10);
  *   forward(x: Tensor): Tensor {
  *     return this.fc2.call(this.fc1.call(x).relu());
  *   }
@@ -39,10 +50,8 @@ export interface LoadResult {
 export abstract class Module {
   /** Training mode (dropout active, BatchNorm on batch statistics); set with `train()` and `eval()`. */
   training = true;
-  private readonly _params = new Map<string, Tensor | null>();
-  private readonly _buffers = new Map<string, Tensor | null>();
-  private readonly _modules = new Map<string, Module>();
-  private readonly _properties = new Map<string, string>();
+  /** Properties known to hold a parameter or a buffer, with their state-dict names. */
+  readonly #slots = new Map<string, { kind: Kind; key: string }>();
 
   abstract forward(...inputs: Tensor[]): Tensor;
 
@@ -52,61 +61,67 @@ export abstract class Module {
   }
 
   /**
-   * Registers a trainable tensor (or null, for an absent optional parameter such as a bias) under
-   * `name`; a float tensor gets `requiresGrad = true`. Returns the tensor.
+   * Sets `this[name]` to a trainable tensor (or null, for an absent optional parameter such as a
+   * bias) and makes `name` a parameter for good; a float tensor gets `requiresGrad = true`. Returns
+   * the tensor. Needed only for a tensor that does not already require gradients.
    */
   protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
     if (t !== null) {
+      if (!(t instanceof Tensor)) throw new ValueError(`${this.typeName}.registerParameter: "${name}" must be a Tensor or null, found ${typeof t}`);
       if (!t.isLeaf) throw new ValueError(`registerParameter: "${name}" must be a leaf tensor (use .detach())`);
       if (isFloat(t.dtype)) t.requiresGrad = true;
     }
-    this.define(name, this._params, t);
+    this.#define(name, name, "param", t);
     return t;
   }
 
   /**
-   * Registers a tensor that is part of the state but not trained, kept in `stateDict` (null: absent).
-   * `property` names the accessor when it differs from the state-dict name (`running_mean` → `runningMean`).
+   * Sets a tensor that is part of the state but not trained, kept in `stateDict` (null: absent).
+   * `property` names the property when it differs from the state-dict name (`running_mean` → `runningMean`).
    */
   protected registerBuffer<T extends Tensor | null>(name: string, t: T, property = name): T {
-    this.define(name, this._buffers, t, property);
+    if (t !== null && !(t instanceof Tensor)) throw new ValueError(`${this.typeName}.registerBuffer: "${name}" must be a Tensor or null, found ${typeof t}`);
+    this.#define(name, property, "buffer", t);
     return t;
   }
 
-  /** Registers a submodule; its parameters are named `name.…`. */
+  /** Sets a submodule under `name` (the same as assigning `this[name]`); its parameters are named `name.…`. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     if (!(m instanceof Module)) throw new ValueError(`registerModule: "${name}" must be a Module`);
-    this.define(name, this._modules, m);
+    this.#define(name, name, null, m);
     return m;
   }
 
-  private define<V>(name: string, map: Map<string, V>, value: V, property = name): void {
-    if (name === "" || name.includes(".")) throw new ValueError(`${this.typeName}: invalid name "${name}" (non-empty, without ".")`);
-    for (const other of [this._params, this._buffers, this._modules] as Map<string, unknown>[])
-      if (other !== map && other.has(name)) throw new ValueError(`${this.typeName}: "${name}" is already registered as another kind`);
-    const own = Object.getOwnPropertyDescriptor(this, property);
-    const taken = own === undefined ? property in this : "value" in own && own.value !== undefined && this._properties.get(name) !== property;
-    if (property === "training" || taken) throw new ValueError(`${this.typeName}: "${property}" is a reserved name (already a property)`);
-    map.set(name, value);
-    this._properties.set(name, property);
-    Object.defineProperty(this, property, {
-      get: () => map.get(name),
-      set: (v: V) => {
-        if (map === this._modules ? !(v instanceof Module) : !(v instanceof Tensor || v === null))
-          throw new ValueError(`${this.typeName}: cannot assign ${v === null ? "null" : typeof v} to "${property}"`);
-        map.set(name, v);
-      },
-      enumerable: true,
-      configurable: true,
-    });
+  #define(key: string, prop: string, kind: Kind | null, value: unknown): void {
+    for (const n of new Set([key, prop]))
+      if (n === "" || n.includes(".")) throw new ValueError(`${this.typeName}: invalid name "${n}" (non-empty, without ".")`);
+    if (prop === "training" || (prop in this && !Object.hasOwn(this, prop)))
+      throw new ValueError(`${this.typeName}: "${prop}" is a reserved name (already a property)`);
+    const self = this as unknown as Record<string, unknown>;
+    const old = Object.hasOwn(this, prop) ? (self[prop] instanceof Module ? null : this.#slots.get(prop)?.kind) : undefined;
+    if (old !== undefined && old !== kind) throw new ValueError(`${this.typeName}: "${prop}" is already registered as another kind`);
+    if (kind === null) this.#slots.delete(prop);
+    else this.#slots.set(prop, { kind, key });
+    self[prop] = value;
   }
 
-  /** Replaces a registered tensor, keeping the property in step when a class field shadows the accessor. */
-  private replace(kind: Kind, name: string, t: Tensor | null): void {
-    (kind === "param" ? this._params : this._buffers).set(name, t);
-    const property = this._properties.get(name) ?? name;
-    const d = Object.getOwnPropertyDescriptor(this, property);
-    if (d !== undefined && "value" in d) (this as any)[property] = t;
+  /** This module's own parameters and buffers (in property order) and submodules. */
+  #members(): { tensors: Member[]; modules: [string, Module][] } {
+    const tensors: Member[] = [];
+    const modules: [string, Module][] = [];
+    for (const [prop, v] of Object.entries(this)) {
+      if (v instanceof Module) {
+        modules.push([prop, v]);
+        continue;
+      }
+      let slot = this.#slots.get(prop);
+      if (slot === undefined && v instanceof Tensor && v.isLeaf && v.requiresGrad) this.#slots.set(prop, (slot = { kind: "param", key: prop }));
+      if (slot === undefined || v === null) continue;
+      if (!(v instanceof Tensor))
+        throw new ValueError(`${this.typeName}: "${prop}" is a ${slot.kind === "param" ? "parameter" : "buffer"} but holds ${typeof v} (expected a Tensor or null)`);
+      tensors.push({ prop, key: slot.key, kind: slot.kind, t: v });
+    }
+    return { tensors, modules };
   }
 
   private get typeName(): string {
@@ -116,7 +131,7 @@ export abstract class Module {
   /** Sets training mode (recursively); returns this. */
   train(mode = true): this {
     this.training = mode;
-    for (const m of this._modules.values()) m.train(mode);
+    for (const m of this.children()) m.train(mode);
     return this;
   }
 
@@ -127,17 +142,17 @@ export abstract class Module {
 
   /** The direct submodules with their names. */
   namedChildren(): [string, Module][] {
-    return [...this._modules];
+    return this.#members().modules;
   }
 
   children(): Module[] {
-    return [...this._modules.values()];
+    return this.namedChildren().map(([, m]) => m);
   }
 
   /** This module and every descendant, with dotted names ("" for this one). */
   namedModules(prefix = ""): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    for (const [n, m] of this._modules) out.push(...m.namedModules(join(prefix, n)));
+    for (const [n, m] of this.namedChildren()) out.push(...m.namedModules(join(prefix, n)));
     return out;
   }
 
@@ -159,11 +174,13 @@ export abstract class Module {
     return this.namedBuffers().map(([, t]) => t);
   }
 
+  /** Own parameters, then own buffers, then each submodule's, as PyTorch's `state_dict`. */
   private collect(kind: Kind | "both", prefix = ""): [string, Tensor][] {
+    const { tensors, modules } = this.#members();
     const out: [string, Tensor][] = [];
-    if (kind !== "buffer") for (const [n, t] of this._params) if (t !== null) out.push([join(prefix, n), t]);
-    if (kind !== "param") for (const [n, t] of this._buffers) if (t !== null) out.push([join(prefix, n), t]);
-    for (const [n, m] of this._modules) out.push(...m.collect(kind, join(prefix, n)));
+    for (const k of ["param", "buffer"] as const)
+      if (kind === k || kind === "both") for (const m of tensors) if (m.kind === k) out.push([join(prefix, m.key), m.t]);
+    for (const [n, m] of modules) out.push(...m.collect(kind, join(prefix, n)));
     return out;
   }
 
@@ -192,7 +209,8 @@ export abstract class Module {
    * checked before anything is copied: shape mismatches always throw a ShapeError; missing and
    * unexpected keys throw a ValueError when `strict`, and are returned otherwise.
    */
-  loadStateDict(sd: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadResult {
+  loadStateDict(sd: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
+    const { strict = true } = checkOptions("loadStateDict", opts, ["strict"]);
     const own = new Map(this.collect("both"));
     const missingKeys = [...own.keys()].filter((k) => !(k in sd));
     const unexpectedKeys = Object.keys(sd).filter((k) => !own.has(k));
@@ -224,38 +242,29 @@ export abstract class Module {
    * @example const m = new Linear(3, 2).to("float64"); // for gradcheck
    */
   to(dtype: DType): this {
+    const self = this as unknown as Record<string, Tensor>;
     noGrad(() => {
-      for (const [n, p] of this._params)
-        if (p !== null && isFloat(p.dtype) && p.dtype !== dtype) this.replace("param", n, cast(p, dtype).requiresGrad_(p.requiresGrad));
-      for (const [n, b] of this._buffers) if (b !== null && isFloat(b.dtype) && b.dtype !== dtype) this.replace("buffer", n, cast(b, dtype));
+      for (const { prop, kind, t } of this.#members().tensors)
+        if (isFloat(t.dtype) && t.dtype !== dtype) self[prop] = kind === "param" ? cast(t, dtype).requiresGrad_(t.requiresGrad) : cast(t, dtype);
     });
-    for (const m of this._modules.values()) m.to(dtype);
+    for (const m of this.children()) m.to(dtype);
     return this;
   }
 
-  /** @internal finds the module and kind that own a dotted state-dict name. */
-  _slot(key: string): { owner: Module; kind: Kind; name: string } {
+  /** @internal the module and property that hold a dotted state-dict name. */
+  _slot(key: string): { owner: Module; prop: string } {
     const parts = key.split(".");
     let m: Module = this;
     for (const p of parts.slice(0, -1)) {
-      const c = m._modules.get(p);
-      if (c === undefined) throw new ValueError(`${this.typeName}: no submodule "${p}" in "${key}"`);
+      const c = (m as unknown as Record<string, unknown>)[p];
+      if (!Object.hasOwn(m, p) || !(c instanceof Module)) throw new ValueError(`${this.typeName}: no submodule "${p}" in "${key}"`);
       m = c;
     }
     const name = parts[parts.length - 1];
-    const kind = m._params.has(name) ? "param" : m._buffers.has(name) ? "buffer" : null;
-    if (kind === null) throw new ValueError(`${this.typeName}: no parameter or buffer "${key}"`);
-    return { owner: m, kind, name };
-  }
-
-  /** @internal */
-  _get(kind: Kind, name: string): Tensor | null {
-    return (kind === "param" ? this._params.get(name) : this._buffers.get(name)) ?? null;
-  }
-
-  /** @internal */
-  _replace(kind: Kind, name: string, t: Tensor | null): void {
-    this.replace(kind, name, t);
+    m.#members();
+    const prop = [...m.#slots].find(([, s]) => s.key === name)?.[0];
+    if (prop === undefined) throw new ValueError(`${this.typeName}: no parameter or buffer "${key}"`);
+    return { owner: m, prop };
   }
 
   /** The arguments shown between the parentheses of `toString`, e.g. `inFeatures=784, outFeatures=256, bias=true`. */
@@ -266,9 +275,10 @@ export abstract class Module {
   /** A PyTorch-like tree of the module and its children. */
   toString(): string {
     const extra = this.extraRepr();
-    if (this._modules.size === 0) return `${this.typeName}(${extra})`;
+    const children = this.namedChildren();
+    if (children.length === 0) return `${this.typeName}(${extra})`;
     const lines = extra === "" ? [] : [extra];
-    for (const [n, m] of this._modules) lines.push(`(${n}): ${m.toString().split("\n").join("\n  ")}`);
+    for (const [n, m] of children) lines.push(`(${n}): ${m.toString().split("\n").join("\n  ")}`);
     return `${this.typeName}(\n  ${lines.join("\n  ")}\n)`;
   }
 
@@ -296,15 +306,18 @@ function unique(list: [string, Tensor][]): [string, Tensor][] {
  * gradcheck((x, w, b) => functionalCall(lin, { weight: w, bias: b }, x), [x, lin.weight, lin.bias!]);
  */
 export function functionalCall(module: Module, tensors: Record<string, Tensor>, ...inputs: Tensor[]): Tensor {
-  const saved: [Module, Kind, string, Tensor | null][] = [];
+  if (!(module instanceof Module)) throw new ValueError(`functionalCall: expected a Module, found ${module === null ? "null" : typeof module}`);
+  if (typeof tensors !== "object" || tensors === null) throw new ValueError(`functionalCall: expected tensors by state-dict name, found ${tensors === null ? "null" : typeof tensors}`);
+  const saved: [Record<string, unknown>, string, unknown][] = [];
   try {
     for (const [key, t] of Object.entries(tensors)) {
-      const { owner, kind, name } = module._slot(key);
-      saved.push([owner, kind, name, owner._get(kind, name)]);
-      owner._replace(kind, name, t);
+      const { owner, prop } = module._slot(key);
+      const o = owner as unknown as Record<string, unknown>;
+      saved.push([o, prop, o[prop]]);
+      o[prop] = t;
     }
     return module.forward(...inputs);
   } finally {
-    for (const [owner, kind, name, t] of saved.reverse()) owner._replace(kind, name, t);
+    for (const [o, prop, t] of saved.reverse()) o[prop] = t;
   }
 }

@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Generator } from "../tensor/random.js";
 import { ReLU } from "./layers/activation.js";
 import { Sequential } from "./layers/container.js";
@@ -6,6 +7,7 @@ import { Linear } from "./layers/linear.js";
 
 /** Parses an MLP spec "784-1024-512-10" into its layer widths; errors name the bad part. */
 export function parseMlpSpec(spec: string): number[] {
+  if (typeof spec !== "string") throw new ValueError(`model spec: expected a string of layer widths like "784-256-10", found ${JSON.stringify(spec) ?? typeof spec}`);
   const parts = spec.trim().split(/\s*-\s*/);
   const widths = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   const bad = parts.findIndex((p, i) => !(widths[i] > 0));
@@ -21,6 +23,9 @@ export function parseMlpSpec(spec: string): number[] {
  * Linear(80, 1024), ReLU, Linear(1024, 512), ReLU, Linear(512, 1)).
  */
 export function mlp(spec: string | readonly number[], opts: { generator?: Generator } = {}): Sequential {
+  checkOptions("mlp", opts, ["generator"]);
+  if (typeof spec !== "string" && !(Array.isArray(spec) && spec.length >= 2))
+    throw new ValueError(`mlp: expected a spec like "784-256-10" or at least two layer widths, found ${JSON.stringify(spec) ?? typeof spec}`);
   const w = typeof spec === "string" ? parseMlpSpec(spec) : [...spec];
   const model = new Sequential();
   for (let i = 0; i + 1 < w.length; i++) {

@@ -32,7 +32,7 @@ export class Adam extends Optimizer<AdamHyper> {
   }
 
   constructor(params: ParamsInput<AdamOptions>, options: AdamOptions = {}) {
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = options;
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = options ?? {};
     super(params, { lr, betas: [...betas], eps, weightDecay, amsgrad }, options);
   }
 
@@ -88,6 +88,7 @@ export class AdamW extends Adam {
   }
 
   constructor(params: ParamsInput<AdamOptions>, options: AdamOptions = {}) {
-    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2 });
+    // NOTE: anything but an options object goes to Adam as it is, to be refused there.
+    super(params, typeof options === "object" && options !== null ? { ...options, weightDecay: options.weightDecay ?? 1e-2 } : options);
   }
 }

@@ -1,8 +1,18 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor } from "../tensor/tensor.js";
 
-const withGrads = (params: Tensor | Iterable<Tensor>): Tensor[] =>
-  (params instanceof Tensor ? [params] : [...params]).filter((p) => p.grad !== null);
+export interface ClipGradNormOptions {
+  normType?: number;
+  errorIfNonfinite?: boolean;
+}
+
+function withGrads(where: string, params: Tensor | Iterable<Tensor>): Tensor[] {
+  const ps = params instanceof Tensor ? [params] : typeof (params as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === "function" ? [...params] : null;
+  if (ps === null || !ps.every((p) => p instanceof Tensor))
+    throw new ValueError(`${where}: expected a tensor or a list of tensors, found ${params === null ? "null" : typeof params === "object" ? "other values" : typeof params}`);
+  return ps.filter((p) => p.grad !== null);
+}
 
 /** Gives `p` a gradient computed from its current one, as a new tensor (a grad may be shared or be part of a graph). */
 function mapGrad(p: Tensor, f: (x: number) => number): void {
@@ -20,14 +30,19 @@ function mapGrad(p: Tensor, f: (x: number) => number): void {
  * be shared by two parameters (assigned by hand) or belong to a graph (`createGraph`), and neither
  * must be scaled twice or changed under the graph.
  *
+ * Options: `normType` (default 2; Infinity for the largest magnitude) and `errorIfNonfinite`
+ * (default false: throw a ValueError when the total norm is NaN or infinite).
+ *
  * @example
  * loss.backward();
- * const norm = clipGradNorm(model.parameters(), 1.0);
+ * const norm = clipGradNorm(model.parameters(), 1.0, { normType: 2 });
  * opt.step();
  */
-export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, normType = 2, errorIfNonfinite = false): number {
+export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, opts: ClipGradNormOptions = {}): number {
+  const { normType = 2, errorIfNonfinite = false } = checkOptions("clipGradNorm", opts, ["normType", "errorIfNonfinite"]);
   if (!(normType > 0)) throw new ValueError(`clipGradNorm: normType must be > 0 (or Infinity), found ${normType}`);
-  const ps = withGrads(params);
+  if (typeof maxNorm !== "number") throw new ValueError(`clipGradNorm: maxNorm must be a number, found ${JSON.stringify(maxNorm)}`);
+  const ps = withGrads("clipGradNorm", params);
   if (ps.length === 0) return 0;
   let total = 0;
   if (normType === Infinity) {
@@ -52,5 +67,5 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
  */
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   if (!(clipValue >= 0)) throw new ValueError(`clipGradValue: clipValue must be >= 0, found ${clipValue}`);
-  for (const p of withGrads(params)) mapGrad(p, (x) => Math.min(clipValue, Math.max(-clipValue, x)));
+  for (const p of withGrads("clipGradValue", params)) mapGrad(p, (x) => Math.min(clipValue, Math.max(-clipValue, x)));
 }

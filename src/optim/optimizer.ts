@@ -1,4 +1,5 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -91,8 +92,10 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
    */
   protected constructor(params: ParamsInput<object>, defaults: H, given: object = {}) {
     this.defaults = defaults;
-    this.checkKeys(given, "option");
+    checkOptions<Record<string, unknown>>(this.kind, given as Record<string, unknown>, Object.keys(defaults));
     this.checkHyper(defaults);
+    if (!(params instanceof Tensor) && typeof (params as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function")
+      throw new ValueError(`${this.kind}: expected a tensor, a list of tensors or a list of parameter groups, found ${params === null ? "null" : typeof params}`);
     const list = params instanceof Tensor ? [params] : [...(params as Iterable<Tensor | ParamGroupInput<object>>)];
     if (list.length === 0) throw new ValueError(`${this.kind}: got an empty parameter list`);
     const groups: ParamGroupInput<object>[] = list.every((x) => x instanceof Tensor)
@@ -117,7 +120,7 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
         flat.push(p);
       }
       const { params: _, ...over } = g;
-      this.checkKeys(over, `group ${gi} option`);
+      checkOptions<Record<string, unknown>>(`${this.kind}: parameter group ${gi}`, over, Object.keys(defaults));
       const hyper = copyHyper(defaults) as Record<string, HyperValue>;
       for (const [k, v] of Object.entries(over)) if (v !== undefined) hyper[k] = Array.isArray(v) ? [...v] : (v as HyperValue);
       this.checkHyper(hyper as H);
@@ -230,11 +233,6 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
     }
     if (s) this.state.set(i, s);
     return [s ?? {}, fresh];
-  }
-
-  private checkKeys(o: object, what: string): void {
-    for (const k of Object.keys(o))
-      if (!(k in this.defaults)) throw new ValueError(`${this.kind}: unknown ${what} "${k}"; expected one of ${Object.keys(this.defaults).join(", ")}`);
   }
 
   private checkHyper(h: H): void {

@@ -27,7 +27,7 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
   }
 
   constructor(params: ParamsInput<RMSpropOptions>, options: RMSpropOptions = {}) {
-    const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options;
+    const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options ?? {};
     super(params, { lr, alpha, eps, weightDecay, momentum, centered }, options);
   }
 

@@ -1,5 +1,6 @@
 import { ValueError } from "../errors.js";
-import type { Optimizer } from "./optimizer.js";
+import { checkOptions } from "../options.js";
+import { Optimizer } from "./optimizer.js";
 
 /** What every schedule offers; `step(metric)` takes the monitored value for `ReduceLROnPlateau`. */
 export interface LRSchedule {
@@ -26,6 +27,11 @@ const nonNeg = (kind: string, name: string, v: number, int = false): void => {
     throw new ValueError(`${kind}: ${name} must be a finite ${int ? "integer" : "number"} >= 0, found ${v}`);
 };
 
+/** Throws a ValueError unless `o` is an optimizer. */
+const checkOptimizer = (kind: string, o: unknown): void => {
+  if (!(o instanceof Optimizer)) throw new ValueError(`${kind}: expected an optimizer (SGD, Adam, ...), found ${o === null ? "null" : typeof o}`);
+};
+
 const checkArr = (where: string, name: string, v: unknown, n: number): number[] => {
   if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === "number" && x >= 0))
     throw new ValueError(`${where}: ${name} must be ${n} number(s) >= 0 (one per parameter group), found ${JSON.stringify(v)}`);
@@ -44,6 +50,7 @@ abstract class ClosedFormSchedule implements LRSchedule {
   protected lastLr: number[] = [];
 
   constructor(readonly optimizer: Optimizer) {
+    checkOptimizer(new.target.name, optimizer);
     this.baseLrs = optimizer.paramGroups.map((g) => g.hyper.lr);
   }
 
@@ -100,8 +107,9 @@ export class StepLR extends ClosedFormSchedule {
   readonly stepSize: number;
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer, { stepSize, gamma = 0.1 }: StepLROptions) {
+  constructor(optimizer: Optimizer, opts: StepLROptions) {
     super(optimizer);
+    const { stepSize, gamma = 0.1 } = checkOptions("StepLR", opts, ["stepSize", "gamma"]);
     if (!(Number.isInteger(stepSize) && stepSize >= 1)) throw new ValueError(`StepLR: stepSize must be an integer >= 1, found ${stepSize}`);
     nonNeg("StepLR", "gamma", gamma);
     this.stepSize = stepSize;
@@ -124,8 +132,9 @@ export class ExponentialLR extends ClosedFormSchedule {
   readonly kind = "exponential";
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer, { gamma }: { gamma: number }) {
+  constructor(optimizer: Optimizer, opts: { gamma: number }) {
     super(optimizer);
+    const { gamma } = checkOptions("ExponentialLR", opts, ["gamma"]);
     nonNeg("ExponentialLR", "gamma", gamma);
     this.gamma = gamma;
     this.apply();
@@ -137,19 +146,24 @@ export class ExponentialLR extends ClosedFormSchedule {
 }
 
 export interface CosineAnnealingLROptions {
-  /** The length of the whole schedule, warmup included, in `step()` calls. */
+  /** When the lr first reaches etaMin, warmup included, in `step()` calls. */
   tMax: number;
   etaMin?: number;
   warmupSteps?: number;
 }
 
 /**
- * Linear warmup then cosine annealing. With `w = warmupSteps`, after t calls of `step()`:
- * `lr = base · t / w` for t < w (0 at first), then
- * `lr = etaMin + (base − etaMin) · (1 + cos(π · (t − w) / (tMax − w))) / 2` up to t = tMax, and `etaMin`
- * after. Without warmup this is PyTorch's `CosineAnnealingLR` up to tMax (PyTorch's rises again
- * after; this one stays at etaMin). Call `step()` once per epoch, or once per optimizer step when
- * `tMax` and `warmupSteps` count steps (the usual choice with warmup).
+ * Linear warmup then cosine annealing. With `w = warmupSteps` and `T = tMax − w`, after t calls of
+ * `step()`: `lr = base · t / w` for t < w (0 at first), then
+ * `lr = etaMin + (base − etaMin) · (1 + cos(π · (t − w) / T)) / 2`, which reaches etaMin at t = tMax
+ * and, as PyTorch's, goes on periodically: it rises back to base at t = tMax + T, and so on. Without
+ * warmup this is PyTorch's `CosineAnnealingLR` exactly: after the first step each lr comes, as in
+ * PyTorch's `step()`, from the group's current lr by PyTorch's recursive form of that formula (the
+ * same values up to rounding, and the same roundings as PyTorch's), so an lr changed by hand is
+ * followed as PyTorch follows it. With warmup the cosine part is PyTorch's `CosineAnnealingLR` with
+ * `T_max = tMax − w`, started at t = w. Call `step()` once per epoch, or once per optimizer step
+ * when `tMax` and `warmupSteps` count steps (the usual choice with warmup); to hold at etaMin,
+ * stop calling `step()` at tMax.
  *
  * @example
  * const sched = new CosineAnnealingLR(opt, { tMax: 10_000, warmupSteps: 500 });
@@ -161,23 +175,37 @@ export class CosineAnnealingLR extends ClosedFormSchedule {
   readonly etaMin: number;
   readonly warmupSteps: number;
 
-  constructor(optimizer: Optimizer, { tMax, etaMin = 0, warmupSteps = 0 }: CosineAnnealingLROptions) {
+  constructor(optimizer: Optimizer, opts: CosineAnnealingLROptions) {
     super(optimizer);
+    const { tMax, etaMin = 0, warmupSteps = 0 } = checkOptions("CosineAnnealingLR", opts, ["tMax", "etaMin", "warmupSteps"]);
     if (!(Number.isInteger(tMax) && tMax >= 1)) throw new ValueError(`CosineAnnealingLR: tMax must be an integer >= 1, found ${tMax}`);
     nonNeg("CosineAnnealingLR", "etaMin", etaMin);
     nonNeg("CosineAnnealingLR", "warmupSteps", warmupSteps, true);
-    if (warmupSteps > tMax) throw new ValueError(`CosineAnnealingLR: warmupSteps (${warmupSteps}) must be <= tMax (${tMax})`);
+    if (warmupSteps >= tMax) throw new ValueError(`CosineAnnealingLR: warmupSteps (${warmupSteps}) must be < tMax (${tMax})`);
     this.tMax = tMax;
     this.etaMin = etaMin;
     this.warmupSteps = warmupSteps;
     this.apply();
   }
 
+  /** The warmup, and base at t = w where the cosine starts; `step()` computes the rest. */
   protected lrAt(base: number, t: number): number {
-    const w = this.warmupSteps;
-    if (t < w) return (base * t) / w;
-    if (t >= this.tMax) return this.etaMin;
-    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * (t - w)) / (this.tMax - w)))) / 2;
+    return t < this.warmupSteps ? (base * t) / this.warmupSteps : base;
+  }
+
+  override step(): void {
+    this.lastEpoch++;
+    const t = this.lastEpoch - this.warmupSteps;
+    if (t <= 0) return this.apply();
+    const T = this.tMax - this.warmupSteps;
+    const e = this.etaMin;
+    // NOTE: PyTorch's recursive form (torch/optim/lr_scheduler.py, CosineAnnealingLR.get_lr), term for term.
+    this.lastLr = this.optimizer.paramGroups.map(({ hyper: { lr } }, i) =>
+      (t - 1 - T) % (2 * T) === 0
+        ? lr + ((this.baseLrs[i] - e) * (1 - Math.cos(Math.PI / T))) / 2
+        : ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) * (lr - e) + e,
+    );
+    this.optimizer.paramGroups.forEach((g, i) => (g.hyper.lr = this.lastLr[i]));
   }
 }
 
@@ -237,7 +265,10 @@ export class ReduceLROnPlateau implements LRSchedule {
   private lastLr: number[];
 
   constructor(readonly optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
-    const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8 } = options;
+    checkOptimizer("ReduceLROnPlateau", optimizer);
+    const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8 } = checkOptions(
+      "ReduceLROnPlateau", options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"],
+    );
     const k = "ReduceLROnPlateau";
     if (mode !== "min" && mode !== "max") throw new ValueError(`${k}: mode must be "min" or "max", found ${JSON.stringify(mode)}`);
     if (thresholdMode !== "rel" && thresholdMode !== "abs") throw new ValueError(`${k}: thresholdMode must be "rel" or "abs", found ${JSON.stringify(thresholdMode)}`);
@@ -329,6 +360,9 @@ export type ScheduleOptions = Partial<StepLROptions & CosineAnnealingLROptions &
  * const sched = makeSchedule("cosine", opt, { tMax: epochs, warmupSteps: 2 });
  */
 export function makeSchedule(name: ScheduleName, optimizer: Optimizer, options: ScheduleOptions = {}): LRSchedule {
+  checkOptions("makeSchedule", options, [
+    "stepSize", "gamma", "tMax", "etaMin", "warmupSteps", "mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps",
+  ]);
   const need = (k: keyof ScheduleOptions): number => {
     const v = options[k];
     if (typeof v !== "number") throw new ValueError(`makeSchedule: the "${name}" schedule needs ${k}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ShapeError, ValueError } from "../../src/errors.js";
-import { BatchNorm1d, Conv2d, Dropout, Flatten, Linear, Module, ReLU, Residual, Sequential, functionalCall } from "../../src/nn/index.js";
+import { BatchNorm1d, Conv2d, Dropout, Flatten, Linear, Module, ModuleDict, ModuleList, ReLU, Residual, Sequential, functionalCall } from "../../src/nn/index.js";
+import { SGD } from "../../src/optim/index.js";
 import { ones, tensor, zeros } from "../../src/tensor/create.js";
 import { Generator } from "../../src/tensor/random.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
@@ -21,7 +22,7 @@ class MLP extends Module {
   }
 }
 
-/** Registration through class fields instead of `declare` (the field shadows the accessor). */
+/** Registration calls as class-field initializers (the field then defines the same value again). */
 class FieldStyle extends Module {
   lin = this.registerModule("lin", new Linear(2, 2));
   w = this.registerParameter("w", zeros([2, 2]));
@@ -92,8 +93,11 @@ describe("Module registration and names", () => {
     expect(() => new Bad("a.b")).toThrow(ValueError);
     expect(() => new Bad("forward")).toThrow(/reserved/);
     expect(() => new Bad("training")).toThrow(/reserved/);
+    // NOTE: there are no setters (fields are plain properties); a bad value is reported on the next walk.
     const lin = new Linear(2, 2) as any;
-    expect(() => (lin.weight = 3)).toThrow(ValueError);
+    lin.weight = 3;
+    expect(() => lin.parameters()).toThrow(ValueError);
+    expect(() => lin.parameters()).toThrow('Linear: "weight" is a parameter but holds number');
   });
 
   it("counts parameters as in P3 (in·out + out per layer)", () => {
@@ -215,5 +219,189 @@ describe("functionalCall", () => {
     expect(m.fc2.bias).not.toBe(b);
     expect(() => functionalCall(m, { "fc3.weight": w }, ones([1, 4]))).toThrow(/no submodule "fc3"/);
     expect(() => functionalCall(m, { "fc1.scale": w }, ones([1, 4]))).toThrow(/no parameter or buffer "fc1.scale"/);
+  });
+});
+
+/** The way TypeScript users write a model: class fields, no registration calls. */
+class Net extends Module {
+  fc1 = new Linear(2, 16, { generator: new Generator(1) });
+  act = new ReLU();
+  fc2 = new Linear(16, 1, { generator: new Generator(2) });
+  forward(x: Tensor): Tensor {
+    return this.fc2.call(this.act.call(this.fc1.call(x)));
+  }
+}
+
+/** The same model assigned in the constructor. */
+class CtorNet extends Module {
+  fc1: Linear;
+  act: ReLU;
+  fc2: Linear;
+  constructor() {
+    super();
+    this.fc1 = new Linear(2, 16, { generator: new Generator(1) });
+    this.act = new ReLU();
+    this.fc2 = new Linear(16, 1, { generator: new Generator(2) });
+  }
+  forward(x: Tensor): Tensor {
+    return this.fc2.call(this.act.call(this.fc1.call(x)));
+  }
+}
+
+const netTree = [
+  "Net(",
+  "  (fc1): Linear(inFeatures=2, outFeatures=16, bias=true)",
+  "  (act): ReLU()",
+  "  (fc2): Linear(inFeatures=16, outFeatures=1, bias=true)",
+  ")",
+].join("\n");
+
+describe("Module field discovery (class fields, as PyTorch's __setattr__)", () => {
+  it("finds class-field submodules in definition order, with PyTorch's state-dict names and tree", () => {
+    const m = new Net();
+    expect(m.namedParameters().map(([n]) => n)).toEqual(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+    expect(m.parameters()).toEqual([m.fc1.weight, m.fc1.bias, m.fc2.weight, m.fc2.bias]);
+    expect(Object.keys(m.stateDict())).toEqual(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+    expect(m.namedChildren().map(([n]) => n)).toEqual(["fc1", "act", "fc2"]);
+    expect(m.numParameters()).toBe(2 * 16 + 16 + 16 + 1);
+    expect(m.toString()).toBe(netTree);
+  });
+
+  it("works exactly like assignment in the constructor", () => {
+    const a = new Net(), b = new CtorNet();
+    expect(b.toString()).toBe(netTree.replace("Net(", "CtorNet("));
+    expect(Object.keys(b.stateDict())).toEqual(Object.keys(a.stateDict()));
+    const x = rnd([3, 2], 1).float();
+    expect(Array.from(b.call(x).data)).toEqual(Array.from(a.call(x).data));
+    expect(b.loadStateDict(a.stateDict())).toEqual({ missingKeys: [], unexpectedKeys: [] });
+  });
+
+  it("reaches class-field submodules in train(), eval(), to(), zeroGrad() and functionalCall", () => {
+    class Outer extends Module {
+      drop = new Dropout(0.5);
+      inner = new Net();
+      forward(x: Tensor): Tensor {
+        return this.inner.call(this.drop.call(x));
+      }
+    }
+    const m = new Outer().eval();
+    expect(m.namedModules().map(([n, x]) => [n, x.training])).toEqual([
+      ["", false], ["drop", false], ["inner", false], ["inner.fc1", false], ["inner.act", false], ["inner.fc2", false],
+    ]);
+    m.to("float64");
+    expect(m.inner.fc1.weight.dtype).toBe("float64");
+    expect(m.parameters()[0]).toBe(m.inner.fc1.weight);
+    const y = functionalCall(m, { "inner.fc2.bias": tensor([7], { dtype: "float64" }), "inner.fc2.weight": zeros([1, 16], { dtype: "float64" }) }, rnd([2, 2], 3));
+    expect(Array.from(y.data)).toEqual([7, 7]);
+    expect(m.inner.fc2.bias!.data[0]).not.toBe(7);
+    m.call(rnd([2, 2], 3)).sum().backward();
+    expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
+    m.zeroGrad();
+    expect(m.parameters().every((p) => p.grad === null)).toBe(true);
+  });
+
+  it("classifies tensor fields: requiresGrad leaves are parameters, registered buffers are buffers, other tensors are plain state", () => {
+    class T extends Module {
+      scale = ones([2]).requiresGrad_();
+      table = zeros([3]);
+      stats = this.registerBuffer("stats", zeros([2]));
+      bias = this.registerParameter("bias", zeros([2]));
+      forward(x: Tensor): Tensor {
+        return x.mul(this.scale).add(this.bias);
+      }
+    }
+    const m = new T();
+    expect(m.namedParameters().map(([n]) => n)).toEqual(["scale", "bias"]);
+    expect(m.namedBuffers().map(([n]) => n)).toEqual(["stats"]);
+    expect(Object.keys(m.stateDict())).toEqual(["scale", "bias", "stats"]);
+    expect(m.bias.requiresGrad).toBe(true);
+    m.scale.requiresGrad = false;
+    expect(m.namedParameters().map(([n]) => n)).toEqual(["scale", "bias"]);
+    expect(m.numParameters(true)).toBe(2);
+    const s2 = ones([2]);
+    m.scale = s2;
+    expect(m.parameters()[0]).toBe(s2);
+  });
+
+  it("reassigning a field replaces the module, its parameters and its state-dict entries", () => {
+    const m = new Net();
+    const old = m.fc1.weight;
+    m.fc1 = new Linear(2, 16, { bias: false });
+    expect(m.parameters()).not.toContain(old);
+    expect(m.namedParameters().map(([n]) => n)).toEqual(["fc1.weight", "fc2.weight", "fc2.bias"]);
+    expect(m.toString()).toContain("(fc1): Linear(inFeatures=2, outFeatures=16, bias=false)");
+    (m as any).act = new Sequential(new ReLU(), new Dropout(0.1));
+    expect(m.namedModules().map(([n]) => n)).toEqual(["", "fc1", "act", "act.0", "act.1", "fc2"]);
+  });
+
+  it("an optimizer trains a class-field model (the loss goes down)", () => {
+    const m = new Net();
+    const x = rnd([16, 2], 4).float();
+    const t = x.sum(1, true).relu();
+    const opt = new SGD(m.parameters(), { lr: 0.05, momentum: 0.9 });
+    expect(opt.params).toHaveLength(4);
+    const losses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      opt.zeroGrad();
+      const d = m.call(x).sub(t);
+      const loss = d.mul(d).mean();
+      losses.push(loss.item());
+      loss.backward();
+      opt.step();
+    }
+    expect(losses[29]).toBeLessThan(0.5 * losses[0]);
+  });
+
+  it("does not look into plain arrays (as PyTorch); ModuleList holds a list of modules", () => {
+    class Plain extends Module {
+      layers = [new Linear(2, 2), new Linear(2, 2)];
+      forward(x: Tensor): Tensor {
+        return this.layers.reduce((h, l) => l.call(h), x);
+      }
+    }
+    expect(new Plain().parameters()).toHaveLength(0);
+    class Stack extends Module {
+      layers = new ModuleList([new Linear(2, 4), new Linear(4, 4)]);
+      head = new Linear(4, 1);
+      forward(x: Tensor): Tensor {
+        for (const l of this.layers) x = l.call(x).relu();
+        return this.head.call(x);
+      }
+    }
+    const m = new Stack();
+    m.layers.append(new Linear(4, 4));
+    expect(m.layers.length).toBe(3);
+    expect(m.layers[1]).toBe(m.layers.at(1));
+    expect(m.layers.at(-1)).toBe(m.layers[2]);
+    expect([...m.layers]).toEqual([m.layers[0], m.layers[1], m.layers[2]]);
+    expect(Object.keys(m.stateDict())).toEqual([
+      "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias", "head.weight", "head.bias",
+    ]);
+    expect(m.call(rnd([3, 2], 5).float()).shape).toEqual([3, 1]);
+    expect(m.layers.toString()).toBe(
+      ["ModuleList(", "  (0): Linear(inFeatures=2, outFeatures=4, bias=true)", "  (1): Linear(inFeatures=4, outFeatures=4, bias=true)",
+        "  (2): Linear(inFeatures=4, outFeatures=4, bias=true)", ")"].join("\n"),
+    );
+    expect(() => m.layers.call(ones([1, 2]))).toThrow(/no forward/);
+    expect(() => m.layers.at(3)).toThrow(ValueError);
+  });
+
+  it("ModuleDict keeps modules by name, in insertion order", () => {
+    const d = new ModuleDict({ enc: new Linear(3, 2), dec: new Linear(2, 3) });
+    d.set("act", new ReLU());
+    expect(d.keys()).toEqual(["enc", "dec", "act"]);
+    expect(d.length).toBe(3);
+    expect(d.has("dec") && d.get("dec") === (d as any).dec).toBe(true);
+    expect([...d]).toEqual(["enc", "dec", "act"]);
+    expect(Object.keys(d.stateDict())).toEqual(["enc.weight", "enc.bias", "dec.weight", "dec.bias"]);
+    const dec = new Linear(2, 3, { bias: false });
+    d.set("dec", dec);
+    expect(d.keys()).toEqual(["enc", "dec", "act"]);
+    expect(d.get("dec")).toBe(dec);
+    expect(d.delete("enc")).toBeInstanceOf(Linear);
+    expect(d.keys()).toEqual(["dec", "act"]);
+    expect(d.get("enc")).toBeUndefined();
+    expect(() => d.set("keys", new ReLU())).toThrow(/reserved/);
+    expect(() => d.set("a.b", new ReLU())).toThrow(/invalid name/);
   });
 });

@@ -33,13 +33,13 @@ describe("clipGradNorm", () => {
   });
 
   it("supports other norms", () => {
-    expect(clipGradNorm(withGrads([3, -4], [1]), 100, 1)).toBe(8);
+    expect(clipGradNorm(withGrads([3, -4], [1]), 100, { normType: 1 })).toBe(8);
     const ps = withGrads([3, -4], [1]);
-    expect(clipGradNorm(ps, 2, Infinity)).toBe(4);
+    expect(clipGradNorm(ps, 2, { normType: Infinity })).toBe(4);
     expectClose(ps[0].grad!.data, [(3 * 2) / (4 + 1e-6), (-4 * 2) / (4 + 1e-6)], 1e-15);
-    expectClose([clipGradNorm(withGrads([1, 2, 3]), 100, 3)], [Math.cbrt(36)], 1e-15);
-    expectThrows(() => clipGradNorm(withGrads([1]), 1, 0), ValueError, "normType");
-    expectThrows(() => clipGradNorm(withGrads([NaN]), 1, 2, true), ValueError, "NaN");
+    expectClose([clipGradNorm(withGrads([1, 2, 3]), 100, { normType: 3 })], [Math.cbrt(36)], 1e-15);
+    expectThrows(() => clipGradNorm(withGrads([1]), 1, { normType: 0 }), ValueError, "normType");
+    expectThrows(() => clipGradNorm(withGrads([NaN]), 1, { errorIfNonfinite: true }), ValueError, "NaN");
   });
 
   it("scales each parameter once when two share one gradient tensor, leaving that tensor as it was", () => {

@@ -28,16 +28,46 @@ describe("epoch schedules", () => {
     expectClose(sequence(new ExponentialLR(sgd(), { gamma: 0.9 }), 4), [0.1, 0.09, 0.081, 0.0729, 0.06561], 1e-15);
   });
 
-  it("CosineAnnealingLR without warmup (PyTorch's formula up to tMax, then etaMin)", () => {
-    const c = (t: number) => 0.01 + 0.045 * (1 + Math.cos((Math.PI * t) / 4));
-    expectClose(sequence(new CosineAnnealingLR(sgd(), { tMax: 4, etaMin: 0.01 }), 6), [0.1, c(1), c(2), c(3), 0.01, 0.01, 0.01], 1e-15);
-    expectClose([c(2)], [0.055], 1e-15);
+  // torch 1.13: SGD([p], lr=base); CosineAnnealingLR(opt, T_max, eta_min); lr after construction, then after each step()
+  const torchCosine: [string, number, number, number, number[]][] = [
+    ["T_max 4, eta_min 0.01", 0.1, 4, 0.01, [
+      0.1, 0.08681980515339464, 0.05500000000000001, 0.023180194846605363, 0.01, 0.023180194846605363, 0.05500000000000002,
+      0.08681980515339469, 0.10000000000000006, 0.0868198051533947, 0.05500000000000005, 0.023180194846605412, 0.01,
+    ]],
+    ["T_max 5, eta_min 0", 1, 5, 0, [
+      1.0, 0.9045084971874737, 0.6545084971874737, 0.3454915028125263, 0.09549150281252632, 0.0, 0.09549150281252627, 0.34549150281252644,
+      0.6545084971874741, 0.9045084971874743, 1.0000000000000004, 0.9045084971874745, 0.6545084971874742, 0.3454915028125266, 0.09549150281252643, 0.0,
+    ]],
+    ["T_max 3, eta_min 0.001", 0.05, 3, 0.001, [
+      0.05, 0.037750000000000006, 0.013250000000000008, 0.001, 0.013249999999999998, 0.03775000000000003, 0.05000000000000003,
+      0.037750000000000034, 0.013250000000000026, 0.001,
+    ]],
+  ];
+  for (const [name, base, tMax, etaMin, expected] of torchCosine)
+    it(`CosineAnnealingLR gives PyTorch's values for steps 0..3·tMax, past tMax too (${name})`, () => {
+      // NOTE: not bit for bit: V8's Math.cos and glibc's cos (Python's) differ by an ulp at some arguments (cos(6π/5)).
+      expectClose(sequence(new CosineAnnealingLR(sgd(base), { tMax, etaMin }), 3 * tMax), expected, 1e-15);
+    });
+
+  it("CosineAnnealingLR follows an lr changed by hand, as PyTorch's recursive step does", () => {
+    const opt = sgd(0.1);
+    const s = new CosineAnnealingLR(opt, { tMax: 4, etaMin: 0.01 });
+    s.step();
+    opt.lr = 0.2;
+    s.step();
+    // torch: ((1 + cos(2π/4)) / (1 + cos(π/4))) · (0.2 − 0.01) + 0.01
+    expect(s.getLastLr()[0]).toBe((1 / (1 + Math.cos(Math.PI / 4))) * (0.2 - 0.01) + 0.01);
   });
 
-  it("CosineAnnealingLR with linear warmup from 0", () => {
+  it("CosineAnnealingLR with linear warmup from 0, then PyTorch's cosine over tMax − warmupSteps, periodic after tMax", () => {
     const s = new CosineAnnealingLR(sgd(), { tMax: 6, etaMin: 0.01, warmupSteps: 2 });
-    const half = (x: number) => 0.01 + 0.045 * (1 + Math.cos(x));
-    expectClose(sequence(s, 7), [0, 0.05, 0.1, half(Math.PI / 4), 0.055, half((3 * Math.PI) / 4), 0.01, 0.01], 1e-15);
+    const c = (t: number) => 0.01 + 0.045 * (1 + Math.cos((Math.PI * t) / 4));
+    expectClose(sequence(s, 14), [0, 0.05, 0.1, c(1), 0.055, c(3), 0.01, c(5), 0.055, c(7), 0.1, c(9), 0.055, c(11), 0.01], 1e-15);
+    const warm = new CosineAnnealingLR(sgd(), { tMax: 6, etaMin: 0.01, warmupSteps: 2 });
+    const plain = new CosineAnnealingLR(sgd(), { tMax: 4, etaMin: 0.01 });
+    warm.step();
+    warm.step();
+    expect(sequence(warm, 12)).toEqual(sequence(plain, 12));
   });
 
   it("applies to every parameter group, each from its own base lr", () => {
@@ -66,6 +96,7 @@ describe("epoch schedules", () => {
   it("rejects bad options", () => {
     expectThrows(() => new StepLR(sgd(), { stepSize: 0 }), ValueError, "stepSize");
     expectThrows(() => new CosineAnnealingLR(sgd(), { tMax: 5, warmupSteps: 6 }), ValueError, "warmupSteps");
+    expectThrows(() => new CosineAnnealingLR(sgd(), { tMax: 5, warmupSteps: 5 }), ValueError, "warmupSteps (5) must be < tMax (5)");
     expectThrows(() => new ExponentialLR(sgd(), { gamma: -1 }), ValueError, "gamma");
   });
 });

@@ -1,6 +1,7 @@
 import { ValueError } from "../../errors.js";
 import { defaultGenerator, type Generator } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions } from "../../options.js";
 import { dropout } from "../functional.js";
 import { Module } from "../module.js";
 
@@ -12,9 +13,10 @@ import { Module } from "../module.js";
 export class Dropout extends Module {
   readonly generator: Generator;
 
-  constructor(readonly p = 0.5, { generator = defaultGenerator }: { generator?: Generator } = {}) {
+  constructor(readonly p = 0.5, opts: { generator?: Generator } = {}) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1], found ${p}`);
+    const { generator = defaultGenerator } = checkOptions("Dropout", opts, ["generator"]);
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1], found ${JSON.stringify(p)}`);
     this.generator = generator;
   }
 

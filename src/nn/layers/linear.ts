@@ -1,5 +1,6 @@
 import { ValueError } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions } from "../../options.js";
 import { linear } from "../functional.js";
 import { type InitOptions, uniform } from "../init.js";
 import { Module } from "../module.js";
@@ -15,8 +16,9 @@ export class Linear extends Module {
   declare weight: Tensor;
   declare bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true, ...init }: { bias?: boolean } & InitOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } & InitOptions = {}) {
     super();
+    const { bias = true, ...init } = checkOptions("Linear", opts, ["bias", "dtype", "generator"]);
     for (const [k, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const)
       if (!Number.isInteger(v) || v < 0) throw new ValueError(`Linear: ${k} must be a non-negative integer, found ${v}`);
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;

@@ -3,8 +3,10 @@ import { ones, zeros } from "../../tensor/create.js";
 import type { DType } from "../../tensor/dtype.js";
 import { fmtShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions } from "../../options.js";
 import { batchNorm, layerNorm } from "../functional.js";
 import { Module } from "../module.js";
+import { shapeArg } from "../util.js";
 
 export interface BatchNorm1dOptions {
   eps?: number;
@@ -38,7 +40,9 @@ export class BatchNorm1d extends Module {
 
   constructor(readonly numFeatures: number, opts: BatchNorm1dOptions = {}) {
     super();
-    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = opts;
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = checkOptions("BatchNorm1d", opts, [
+      "eps", "momentum", "affine", "trackRunningStats", "dtype",
+    ]);
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError(`BatchNorm1d: numFeatures must be a positive integer, found ${numFeatures}`);
     this.eps = eps;
     this.momentum = momentum;
@@ -80,10 +84,8 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: DType } = {}) {
     super();
-    const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = "float32" } = opts;
-    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
-    if (!this.normalizedShape.every((d) => Number.isInteger(d) && d > 0))
-      throw new ValueError(`LayerNorm: normalizedShape must be positive integers, found ${fmtShape(this.normalizedShape)}`);
+    const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = "float32" } = checkOptions("LayerNorm", opts, ["eps", "elementwiseAffine", "bias", "dtype"]);
+    this.normalizedShape = shapeArg("LayerNorm", normalizedShape);
     this.eps = eps;
     this.registerParameter("weight", elementwiseAffine ? ones(this.normalizedShape, { dtype }) : null);
     this.registerParameter("bias", elementwiseAffine && bias ? zeros(this.normalizedShape, { dtype }) : null);
