@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ValueError } from "../../src/errors.js";
 import {
-  CosineAnnealingLR, ExponentialLR, type LRSchedule, NoSchedule, ReduceLROnPlateau, SGD, StepLR, makeSchedule,
+  CosineAnnealingLR, ExponentialLR, type LRSchedule, NoSchedule, ReduceLROnPlateau, SGD, type ScheduleStateDict, StepLR, makeSchedule,
 } from "../../src/optim/index.js";
+import {
+  LRScheduler, type Schedule, constant, cosineDecay, exponentialDecay, join, linearWarmup, stepDecay,
+} from "../../src/optim/schedule.js";
 import { expectClose, expectThrows, makeParams } from "./helpers.js";
 
 const sgd = (lr = 0.1) => new SGD(makeParams(), { lr });
@@ -17,6 +20,48 @@ function sequence(s: LRSchedule, n: number, metrics?: number[]): number[] {
   }
   return out;
 }
+
+/** A schedule's values for t = 0..n, each step fed the value before (as the optimizer's lr would be). */
+const values = (f: Schedule, n: number): number[] => {
+  const out = [f(0, NaN)];
+  for (let t = 1; t <= n; t++) out.push(f(t, out[t - 1]));
+  return out;
+};
+
+describe("schedule functions", () => {
+  it("stepDecay, exponentialDecay, linearWarmup and constant", () => {
+    expect(values(stepDecay({ lr: 1, stepSize: 2, gamma: 0.5 }), 5)).toEqual([1, 1, 0.5, 0.5, 0.25, 0.25]);
+    expect(values(exponentialDecay({ lr: 2, gamma: 0.5 }), 3)).toEqual([2, 1, 0.5, 0.25]);
+    expect(values(linearWarmup({ lr: 1, steps: 4 }), 4)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(values(constant(0.3), 2)).toEqual([0.3, 0.3, 0.3]);
+  });
+
+  it("join runs each schedule from its boundary on, counting its steps from there", () => {
+    const f = join([linearWarmup({ lr: 1, steps: 2 }), constant(5), exponentialDecay({ lr: 1, gamma: 0.5 })], [2, 4]);
+    expect(values(f, 6)).toEqual([0, 0.5, 5, 5, 1, 0.5, 0.25]);
+  });
+
+  it("cosineDecay fed its own values is the closed form, periodic past tMax", () => {
+    const [lr, T, e] = [0.1, 5, 0.01];
+    const closed = Array.from({ length: 3 * T + 1 }, (_, t) => e + ((lr - e) * (1 + Math.cos((Math.PI * t) / T))) / 2);
+    expectClose(values(cosineDecay({ lr, tMax: T, etaMin: e }), 3 * T), closed, 1e-15);
+  });
+
+  it("LRScheduler drives any schedule, one per parameter group from its base lr", () => {
+    const [a, b] = makeParams();
+    const opt = new SGD([{ params: [a] }, { params: [b], lr: 1 }], { lr: 0.1 });
+    const s = new LRScheduler(opt, "warmup-exponential", (lr) => join([linearWarmup({ lr, steps: 2 }), exponentialDecay({ lr, gamma: 0.5 })], [2]));
+    expect([s.getLastLr(), s.lr, opt.lr]).toEqual([[0, 0], 0, 0]);
+    s.step();
+    s.step();
+    s.step();
+    expect(s.getLastLr()).toEqual([0.05, 0.5]);
+    expect(s.lr).toBe(0.05);
+    expect(opt.paramGroups.map((g) => g.hyper.lr)).toEqual([0.05, 0.5]);
+    expect(s.stateDict()).toEqual({ kind: "warmup-exponential", lastEpoch: 3, baseLrs: [0.1, 1], lastLr: [0.05, 0.5] });
+    expectThrows(() => new LRScheduler({} as any, "x", constant), ValueError, "LRScheduler: expected an optimizer");
+  });
+});
 
 describe("epoch schedules", () => {
   it("StepLR", () => {
@@ -91,6 +136,26 @@ describe("epoch schedules", () => {
     expect(sequence(s2, 6)).toEqual(sequence(s, 6));
     expectThrows(() => s2.loadStateDict({ ...sd, kind: "step" }), ValueError, 'for schedule "step"');
     expectThrows(() => s2.loadStateDict({ ...sd, baseLrs: [0.1, 0.2] }), ValueError, "baseLrs");
+  });
+
+  it("loads the state dicts of checkpoints written before (same keys), and writes the same", () => {
+    // NOTE: written by the previous schedule.ts (JSON: plateau's best Infinity is null).
+    const cases: [() => LRSchedule, number, Record<string, unknown>][] = [
+      [() => new CosineAnnealingLR(sgd(), { tMax: 10, warmupSteps: 3 }), 5, { kind: "cosine", lastEpoch: 5, baseLrs: [0.1], lastLr: [0.08117449009293669] }],
+      [() => new StepLR(sgd(), { stepSize: 2, gamma: 0.5 }), 3, { kind: "step", lastEpoch: 3, baseLrs: [0.1], lastLr: [0.05] }],
+      [() => new ReduceLROnPlateau(sgd(1), { patience: 1 }), 0, { kind: "plateau", lastEpoch: 0, baseLrs: [], lastLr: [1], best: null, numBadEpochs: 0, cooldownCounter: 0 }],
+    ];
+    for (const [make, steps, old] of cases) {
+      const s = make();
+      for (let i = 0; i < steps; i++) s.step(5);
+      expect(JSON.parse(JSON.stringify(s.stateDict()))).toEqual(old);
+      const loaded = make();
+      loaded.loadStateDict(old as unknown as ScheduleStateDict);
+      expect(sequence(loaded, 4, [5, 5, 5, 5])).toEqual(sequence(s, 4, [5, 5, 5, 5]));
+    }
+    const p = new ReduceLROnPlateau(sgd(1), { patience: 1, cooldown: 1 });
+    p.loadStateDict({ kind: "plateau", lastEpoch: 4, baseLrs: [], lastLr: [0.1], best: 4, numBadEpochs: 0, cooldownCounter: 1 });
+    expect([p.best, p.cooldownCounter, p.lastEpoch, p.getLastLr()]).toEqual([4, 1, 4, [0.1]]);
   });
 
   it("rejects bad options", () => {
