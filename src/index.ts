@@ -33,7 +33,7 @@ export { mlp, parseMlpSpec } from "./nn/spec.js";
 export {
   crossEntropy, nllLoss, mse, l1, binaryCrossEntropyWithLogits, l2Penalty, softmaxCrossEntropy,
   CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss,
-  type Reduction, type CrossEntropyOptions, type BCEWithLogitsOptions, type L2PenaltyOptions,
+  type Reduction, type CrossEntropyOptions, type NLLLossOptions, type BCEWithLogitsOptions, type L2PenaltyOptions,
 } from "./losses/index.js";
 export { SGD, Adam, AdamW, RMSprop, Optimizer, clipGradNorm, clipGradValue } from "./optim/index.js";
 export { type Dataset, TensorDataset, DataLoader, fromRaw, type DataLoaderOptions } from "./data/dataset.js";
@@ -48,6 +48,9 @@ export { buildModel, mlpSpec, type ModelSpec, type LayerSpec } from "./nn/build.
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint, type CheckpointMeta } from "./io/checkpoint.js";
 export { StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type LRSchedule } from "./optim/schedule.js";
 export { curvesSvg } from "./train/curves.js";
+export { fitSteps, splitValidation, DivergenceError } from "./train/fit.js";
+export { prepareInputs } from "./train/inputs.js";
+export type { InputSpec } from "./io/checkpoint.js";
 export {
   explain, explainProgram, explainModelSpec, explainModule, explainTrace, deriveNamed, DERIVATIONS,
   formatText, formatMarkdown, formatLatex, formatJson, formatDot, formatSvg, mathToLatex, richToLatex, richToText,

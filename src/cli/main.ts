@@ -1,21 +1,15 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { ChainruleError } from "../errors.js";
 import { registerCommands } from "./commands.js";
+import { reportError } from "./shared.js";
 
 const debug = process.argv.includes("--debug");
-
-function fail(err: unknown): never {
-  if (debug) console.error(err);
-  else {
-    const msg = err instanceof Error ? err.message : String(err);
-    console.error(`chainrule: ${msg.split("\n")[0]}${msg.includes("\n") && err instanceof ChainruleError ? "\n" + msg.split("\n").slice(1).join("\n") : ""}`);
-  }
-  process.exit(2);
-}
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 const program = new Command("chainrule")
   .description("Tensors, autodiff, training and worked explanations of backpropagation")
+  .version(version, "-V, --version", "print the version")
   .option("--debug", "show stack traces")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -29,5 +23,5 @@ try {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") process.exit(0);
     process.exit(2);
   }
-  fail(err);
+  process.exit(reportError(err, debug));
 }

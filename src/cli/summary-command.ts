@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { summary } from "../train/summary.js";
-import { buildFrom, choice, inputShapeFor, modelSpecFrom, num } from "./shared.js";
+import { choice, inputShapeFor, modelSpecFrom, num } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 export function registerSummary(program: Command): void {
@@ -12,17 +12,23 @@ export function registerSummary(program: Command): void {
     .option("--input <shape>", "one sample's shape, e.g. 1,28,28 (default: the first width of an MLP spec, or 784)")
     .option("--json", "print the summary as JSON")
     .action((model: string, f: { batch?: string; layout: string; input?: string; json?: boolean }) => {
-      const spec = modelSpecFrom(model);
+      const spec = modelSpecFrom(model, "<model>");
       const layout = choice("--layout", f.layout, ["batch-first", "features-first"] as const);
       const batch = num("--batch", f.batch, { integer: true, positive: true });
-      const first = spec.layers[0];
+      const first = spec.layers?.[0];
       let input: number[];
       if (f.input !== undefined) {
         input = f.input.split(/[,x×]/).map((d) => num("--input", d.trim(), { integer: true, positive: true })!);
       } else if (first?.type === "Linear") input = [Number(first.in)];
       else if (first?.type === "Conv2d") input = inputShapeFor(spec, [784]);
       else throw new UsageError(`--input: give one sample's shape for this model, e.g. --input 1,28,28`);
-      const s = summary(buildFrom(spec), input, { batch, layout, print: !f.json });
+      let s;
+      try {
+        // NOTE: from the spec, not a built model: shapes and counts need no weights, so a model too big for memory still shows.
+        s = summary(spec, input, { batch, layout, print: !f.json });
+      } catch (e) {
+        throw new UsageError(`<model>: ${(e as Error).message}`);
+      }
       if (f.json) process.stdout.write(JSON.stringify({ ...s, table: undefined }, null, 2) + "\n");
     });
 }

@@ -1,8 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { fromRaw } from "../data/dataset.js";
-import type { RawDataset } from "../data/raw.js";
+import type { Checkpoint } from "../io/checkpoint.js";
 import type { ModelSpec } from "../nn/build.js";
 import type { Module } from "../nn/module.js";
 import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint-file.js";
@@ -15,8 +14,8 @@ import { SGD } from "../optim/sgd.js";
 import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
 import { curvesSvg } from "../train/curves.js";
-import { type EpochLog, evaluate, fit, lineReporter } from "../train/fit.js";
-import { buildFrom, choice, inputShapeFor, loadData, modelSpecFrom, num } from "./shared.js";
+import { DivergenceError, type EpochLog, evaluate, fitSteps, lineReporter } from "../train/fit.js";
+import { buildFrom, choice, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, outputDir, shellWord } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 interface TrainFlags {
@@ -31,107 +30,209 @@ interface TrainFlags {
   seed: string;
   data: string;
   label?: string;
+  header: boolean;
+  valSplit: string;
   out?: string;
   json?: boolean;
   resume?: string;
   progress: string;
 }
 
-function dataset(raw: RawDataset, shape: number[]) {
-  return fromRaw({ ...raw, sampleShape: shape });
+const OPTIMIZERS = ["sgd", "adam", "adamw"] as const;
+const SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"] as const;
+
+/** Everything that defines a run; the checkpoint keeps it (`training.settings`) and `--resume` uses it. */
+export interface RunSettings {
+  data: string;
+  label?: string;
+  header: boolean;
+  /** The model as given (a spec or a file name), for messages; `model` is what counts. */
+  modelName: string;
+  model: ModelSpec;
+  optimizer: (typeof OPTIMIZERS)[number];
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  schedule: (typeof SCHEDULES)[number];
+  /** Resolved when the run starts (from its epochs), so that a resumed run with more epochs keeps its schedule. */
+  scheduleOptions: { stepSize: number; gamma: number; tMax: number; patience: number };
+  batchSize: number;
+  seed: number;
+  valSplit: number;
+  epochs: number;
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[:]/g, "-").replace(/\..*$/, "");
+/** The settings a flag sets, by commander's option name, and how a value reads in messages. */
+const FLAG_OF: Partial<Record<keyof RunSettings, [string, keyof TrainFlags]>> = {
+  data: ["--data", "data"], label: ["--label", "label"], header: ["--no-header", "header"], model: ["--model", "model"],
+  optimizer: ["--optimizer", "optimizer"], lr: ["--lr", "lr"], momentum: ["--momentum", "momentum"], weightDecay: ["--weight-decay", "weightDecay"],
+  schedule: ["--schedule", "schedule"], batchSize: ["--batch-size", "batchSize"], seed: ["--seed", "seed"], valSplit: ["--val-split", "valSplit"],
+};
+
+function settingsFromFlags(f: TrainFlags): RunSettings {
+  const epochs = num("--epochs", f.epochs, { integer: true, min: 1 })!;
+  const schedule = choice("--schedule", f.schedule, SCHEDULES);
+  return {
+    data: f.data, label: f.label, header: f.header, modelName: f.model, model: modelSpecFrom(f.model),
+    optimizer: choice("--optimizer", f.optimizer, OPTIMIZERS),
+    lr: num("--lr", f.lr, { positive: true })!,
+    momentum: num("--momentum", f.momentum, { min: 0, below: 1 })!,
+    weightDecay: num("--weight-decay", f.weightDecay, { min: 0 })!,
+    schedule,
+    scheduleOptions: { stepSize: Math.max(1, Math.floor(epochs / 3)), gamma: schedule === "exponential" ? 0.9 : 0.1, tMax: epochs, patience: 2 },
+    batchSize: num("--batch-size", f.batchSize, { integer: true, min: 1 })!,
+    seed: num("--seed", f.seed, { integer: true })!,
+    valSplit: num("--val-split", f.valSplit, { min: 0, below: 1 })!,
+    epochs,
+  };
 }
 
-function makeOptimizer(kind: string, model: Module, lr: number, momentum: number, weightDecay: number): Optimizer {
-  if (kind === "sgd") return new SGD(model.parameters(), { lr, momentum, weightDecay });
-  if (kind === "adam") return new Adam(model.parameters(), { lr, weightDecay });
-  return new AdamW(model.parameters(), { lr, weightDecay });
+/** The run of a checkpoint, with `--epochs` applied; any other flag given must agree with it. */
+function settingsForResume(path: string, ckpt: Checkpoint, flags: RunSettings, given: (k: keyof TrainFlags) => boolean): RunSettings {
+  const saved = ckpt.training?.settings as RunSettings | undefined;
+  if (!saved || !ckpt.architecture) throw new UsageError(`--resume: ${path} holds no run settings (it was written by an older chainrule train, or not by chainrule train): start a new run`);
+  const show = (k: keyof RunSettings, s: RunSettings) => (k === "model" ? s.modelName : s[k] === undefined ? "none" : JSON.stringify(s[k]));
+  for (const [key, [flag, name]] of Object.entries(FLAG_OF) as [keyof RunSettings, [string, keyof TrainFlags]][]) {
+    if (!given(name) || JSON.stringify(flags[key]) === JSON.stringify(saved[key])) continue;
+    throw new UsageError(`--resume: ${flag} ${show(key, flags)} conflicts with the run in ${path}, which has ${key} ${show(key, saved)}; a resumed run keeps its settings (drop ${flag}, or start a new run)`);
+  }
+  return { ...saved, epochs: given("epochs") ? flags.epochs : saved.epochs };
 }
+
+function makeOptimizer(s: RunSettings, model: Module): Optimizer {
+  if (s.optimizer === "sgd") return new SGD(model.parameters(), { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay });
+  if (s.optimizer === "adam") return new Adam(model.parameters(), { lr: s.lr, weightDecay: s.weightDecay });
+  return new AdamW(model.parameters(), { lr: s.lr, weightDecay: s.weightDecay });
+}
+
+const timestamp = () => new Date().toISOString().replace(/[:]/g, "-").replace(/\..*$/, "");
 
 export function registerTrain(program: Command): void {
   program
     .command("train")
     .description("train a classifier (default: a 784-1024-512-10 ReLU MLP on the digits, SGD momentum 0.9, lr 0.1, weight decay 1e-4, batch 64, 10 epochs, seed 0)")
     .option("--model <spec>", 'an MLP spec "784-256-10" or a JSON model file', "784-1024-512-10")
-    .option("--epochs <n>", "epochs", "10")
+    .option("--epochs <n>", "epochs (with --resume: the total to reach; default the run's)", "10")
     .option("--batch-size <n>", "minibatch size", "64")
     .option("--lr <x>", "learning rate", "0.1")
     .option("--optimizer <name>", "sgd | adam | adamw", "sgd")
-    .option("--momentum <x>", "SGD momentum", "0.9")
+    .option("--momentum <x>", "SGD momentum, in [0, 1)", "0.9")
     .option("--weight-decay <x>", "weight decay", "1e-4")
     .option("--schedule <name>", "none | step | exponential | cosine | plateau", "none")
     .option("--seed <n>", "seed of initialisation and shuffling", "0")
     .option("--data <source>", "digits | idx:<dir> | csv:<file>", "digits")
-    .option("--label <column>", "the label column of a CSV file")
+    .option("--label <column>", "the label column of a CSV file (default: the column named label, else the last)")
+    .option("--no-header", "the CSV file has no header row: its first row is data and its columns are named 0, 1, ...")
+    .option("--val-split <x>", "hold out this last fraction of the training data (before shuffling) for validation", "0")
     .option("--out <dir>", "where to write the checkpoint, metrics.json and curves.svg (default runs/<timestamp>)")
-    .option("--json", "print a machine-readable summary on stdout")
-    .option("--resume <checkpoint>", "continue a run from its checkpoint")
+    .option("--json", "print the result as JSON on stdout")
+    .option("--resume <checkpoint>", "continue the run of a checkpoint with its settings (data, model, optimizer, schedule, ...)")
     .option("--progress <mode>", "auto | bar | lines | none", "auto")
-    .action((flags: TrainFlags) => train(flags));
+    .action((flags: TrainFlags, cmd: Command) => train(flags, (k) => cmd.getOptionValueSource(k) === "cli"));
 }
 
-function train(f: TrainFlags): void {
-  const epochs = num("--epochs", f.epochs, { integer: true, min: 1 })!;
-  const batchSize = num("--batch-size", f.batchSize, { integer: true, min: 1 })!;
-  const lr = num("--lr", f.lr, { positive: true })!;
-  const momentum = num("--momentum", f.momentum, { min: 0 })!;
-  const weightDecay = num("--weight-decay", f.weightDecay, { min: 0 })!;
-  const seed = num("--seed", f.seed, { integer: true })!;
-  const optName = choice("--optimizer", f.optimizer, ["sgd", "adam", "adamw"] as const);
-  const scheduleName = choice("--schedule", f.schedule, ["none", "step", "exponential", "cosine", "plateau"] as const);
+async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Promise<void> {
   const progressMode = choice("--progress", f.progress, ["auto", "bar", "lines", "none"] as const);
   const log = (s: string) => process.stderr.write(s + "\n");
+  const result = (s: string) => (f.json ? log(s) : process.stdout.write(s + "\n"));
 
   const resumed = f.resume ? loadCheckpoint(f.resume) : null;
-  if (resumed && !resumed.architecture) throw new UsageError(`--resume: ${f.resume} holds no architecture; it was not written by chainrule train`);
-  const spec: ModelSpec = resumed?.architecture ?? modelSpecFrom(f.model);
-  const data = loadData(f.data, f.label);
-  const shape = inputShapeFor(spec, data.train.sampleShape);
-  const model = buildFrom(spec, new Generator(seed));
-  const outFeatures = model.call(tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), { shape: [1, ...shape] })).shape.at(-1)!;
-  if (outFeatures < data.train.classes)
-    throw new UsageError(`--model: the model has ${outFeatures} outputs but the data has ${data.train.classes} classes`);
-  const optimizer = makeOptimizer(optName, model, lr, momentum, weightDecay);
-  const scheduleOptions = { stepSize: Math.max(1, Math.floor(epochs / 3)), gamma: scheduleName === "exponential" ? 0.9 : 0.1, tMax: epochs, patience: 2 };
-  const schedule = scheduleName === "none" ? undefined : makeSchedule(scheduleName, optimizer, scheduleOptions);
-  let history: EpochLog[] = [];
+  const flags = settingsFromFlags(f);
+  const s = resumed ? settingsForResume(f.resume!, resumed, flags, given) : flags;
+  if (!resumed && s.momentum > 0 && s.optimizer !== "sgd" && given("momentum")) throw new UsageError(`--momentum: only --optimizer sgd has momentum (--optimizer is ${s.optimizer})`);
+  let history: EpochLog[] = (resumed?.training?.history as EpochLog[] | undefined) ?? [];
+  if (resumed && s.epochs <= history.length) {
+    log(`chainrule train: nothing to do: ${f.resume} has trained ${history.length} of ${s.epochs} epochs; pass --epochs N with N > ${history.length} to train further`);
+    return;
+  }
+  const data = loadData(s, resumed?.input?.labelNames);
+  const shape = inputShapeFor(s.model, data.train.sampleShape);
+  const model = buildFrom(s.model, new Generator(s.seed));
+  let outputs: number;
+  try {
+    outputs = model.call(tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), { shape: [1, ...shape] })).shape.at(-1)!;
+  } catch (e) {
+    throw new UsageError(`--model: ${s.modelName} does not take the samples of ${data.name}, of shape [${shape.join(", ")}] (${(e as Error).message})`);
+  }
+  if (outputs < data.classes) {
+    const names = data.labelNames ? `${data.classes} label names` : `labels ${labelsFound(data.train, data.test)}`;
+    throw new UsageError(`--model: the model has ${outputs} outputs, but the data has ${names}; labels are class numbers 0..C-1 (as PyTorch's cross-entropy takes them), so they need ${data.classes} outputs${data.labelNames ? "" : ` (renumber them from 0 if they start at 1)`}`);
+  }
+  const optimizer = makeOptimizer(s, model);
+  const schedule = s.schedule === "none" ? undefined : makeSchedule(s.schedule, optimizer, s.scheduleOptions);
   if (resumed) {
     model.loadStateDict(resumed.state);
-    history = (resumed.training?.history as EpochLog[]) ?? [];
     // NOTE: schedules are functions of the epoch (and, for plateau, of the recorded losses): replaying them restores their state.
     for (const h of history) schedule?.step(h.valLoss ?? h.loss);
     if (resumed.optimizer) optimizer.loadStateDict(resumed.optimizer);
   }
+  const input = { shape, labelNames: data.labelNames, featureNames: data.featureNames };
+  const train = fromRaw({ ...data.train, sampleShape: shape }), test = fromRaw({ ...data.test, sampleShape: shape });
   const out = f.out ?? join("runs", timestamp());
-  mkdirSync(out, { recursive: true });
+  outputDir(out);
   const ckpt = join(out, "checkpoint.safetensors");
-  const train = dataset(data.train, shape), test = dataset(data.test, shape);
-  log(`chainrule train: ${data.name} (${data.train.n} train, ${data.test.n} test), model ${f.resume ? `from ${f.resume}` : f.model}, ${optName} lr ${lr}, batch ${batchSize}, ${epochs} epochs, seed ${seed} → ${out}`);
+  let interrupted = false;
+  const onSigint = () => void (interrupted = true);
+  // NOTE: registered before the first line that tells the user training starts, so a Ctrl-C after it is never the default kill.
+  process.on("SIGINT", onSigint);
+  const pct = `${+(s.valSplit * 100).toPrecision(6)}%`;
+  const valNote = s.valSplit > 0 ? `, validating on the last ${pct} of train` : "";
+  log(`chainrule train: ${data.name} (${data.train.n} train, ${data.test.n} test${valNote}), model ${s.modelName}, ${s.optimizer} lr ${optimizer.lr}` +
+    `${s.optimizer === "sgd" ? ` momentum ${s.momentum}` : ""}, batch ${s.batchSize}, ${resumed ? `epochs ${history.length + 1}..${s.epochs} (resuming ${f.resume})` : `${s.epochs} epoch${s.epochs === 1 ? "" : "s"}`}, seed ${s.seed} → ${out}`);
+  if (s.valSplit > 0) {
+    const tail = new Set(data.train.y.subarray(Math.floor(data.train.n * (1 - s.valSplit))));
+    const classes = new Set(data.train.y).size;
+    if (classes > 1 && tail.size < Math.max(2, classes / 2))
+      log(`chainrule train: warning: the last ${pct} of the training data (the validation split) holds only label${tail.size === 1 ? "" : "s"} ${[...tail].sort((a, b) => a - b).map((c) => data.labelNames?.[c] ?? c).join(", ")}: is ${data.name} sorted by label? Shuffle its rows first`);
+  }
+
+  let saved: { path: string; epochs: number } | null = resumed ? { path: f.resume!, epochs: history.length } : null;
   const writeRun = (h: EpochLog[], extra: Record<string, unknown> = {}) => {
-    const last = h.at(-1);
-    const metrics = {
-      data: data.name, model: spec, optimizer: optName, lr, batchSize, weightDecay, momentum, seed, epochs,
-      history: h, samplesPerSecond: last?.samplesPerSecond, testAccuracy: last?.valAccuracy, testLoss: last?.valLoss, ...extra,
-    };
-    saveCheckpoint(ckpt, model, { architecture: spec, optimizer, training: { epoch: h.length - 1, history: h, seed, data: data.name } });
+    const metrics = { ...s, history: h, samplesPerSecond: h.at(-1)?.samplesPerSecond, ...extra };
+    saveCheckpoint(ckpt, model, { architecture: s.model, input, optimizer, training: { epoch: h.length - 1, history: h, settings: s } });
     writeFileAtomic(join(out, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
     writeFileAtomic(join(out, "curves.svg"), curvesSvg(h, { title: `chainrule train: ${data.name}` }));
+    saved = { path: ckpt, epochs: h.length };
     return metrics;
   };
   const reporter = progressMode === "none" ? {} : progressMode === "lines" || (progressMode === "auto" && !process.stderr.isTTY) ? lineReporter(log) : progressBar();
+  const where = () => (saved ? `the last checkpoint is ${saved.path} (${saved.epochs} of ${s.epochs} epochs)` : "no checkpoint was written");
   const t0 = performance.now();
-  history = fit(model, train, {
-    epochs, optimizer, batchSize, seed, schedule, metrics: ["accuracy"], validation: test, progress: reporter,
-    startEpoch: history.length, history,
+  const steps = fitSteps(model, train, {
+    epochs: s.epochs, optimizer, batchSize: s.batchSize, seed: s.seed, schedule, metrics: ["accuracy"], progress: reporter,
+    validationSplit: s.valSplit > 0 ? s.valSplit : undefined, startEpoch: history.length, history,
     callbacks: { onEpochEnd: (_, h) => void writeRun(h) },
   });
+  try {
+    // NOTE: fit runs synchronously; handing the event loop a turn every 50 ms lets the SIGINT handler run mid-epoch.
+    for (let last = performance.now(); ; ) {
+      const r = steps.next();
+      if (r.done) {
+        history = r.value;
+        break;
+      }
+      if (performance.now() - last > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        last = performance.now();
+      }
+      if (interrupted) {
+        steps.return([]);
+        const resume = saved ? `; resume with: chainrule train --resume ${shellWord(saved.path)} --out ${shellWord(out)}` : "";
+        log(`chainrule train: interrupted in epoch ${r.value.epoch + 1}/${s.epochs}; ${where()}${resume}`);
+        process.exitCode = 130;
+        return;
+      }
+    }
+  } catch (e) {
+    if (e instanceof DivergenceError) throw new DivergenceError(`${e.message}; ${where()}`);
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
   const final = evaluate(model, test, { batchSize: 512 });
   const seconds = (performance.now() - t0) / 1000;
   const metrics = writeRun(history, { testAccuracy: final.accuracy, testLoss: final.loss, trainSeconds: seconds });
-  log(`test accuracy ${(final.accuracy * 100).toFixed(2)}% (${final.n} samples), test loss ${final.loss.toFixed(4)}, ${seconds.toFixed(1)}s`);
-  log(`wrote ${ckpt}, ${join(out, "metrics.json")}, ${join(out, "curves.svg")}`);
+  result(`test accuracy ${(final.accuracy * 100).toFixed(2)}% (${final.n} samples), test loss ${final.loss.toFixed(4)}, ${seconds.toFixed(1)}s`);
+  result(`wrote ${ckpt}, ${join(out, "metrics.json")}, ${join(out, "curves.svg")}`);
   if (f.json) process.stdout.write(JSON.stringify({ out, checkpoint: ckpt, ...metrics }) + "\n");
 }

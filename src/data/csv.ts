@@ -1,5 +1,6 @@
-import { FormatError } from "../errors.js";
-import type { RawDataset } from "./raw.js";
+import { FormatError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
+import { type RawDataset, kindOf } from "./raw.js";
 
 /** Options of {@link parseCsv}. */
 export interface CsvOptions {
@@ -7,6 +8,12 @@ export interface CsvOptions {
   label?: string | null;
   /** Name of the source (a file path) used in error messages. */
   source?: string;
+  /**
+   * Whether the first row is a header (default true). A first row of numbers only is refused unless
+   * `header` is given explicitly: it is data whose header is missing more often than a header of
+   * numbers. With `header: false` the columns are named "0", "1", ... (as pandas names them).
+   */
+  header?: boolean;
 }
 
 interface CsvRecord {
@@ -25,10 +32,17 @@ interface CsvRecord {
  * const d = parseCsv("a,b,label\n1,2,cat\n3,4,dog\n", { source: "pets.csv" });
  * // d.x = [1, 2, 3, 4], d.y = [0, 1], d.sampleShape = [2], d.labelNames = ["cat", "dog"]
  */
-export function parseCsv(text: string, opts: CsvOptions = {}): RawDataset {
+export function parseCsv(text: string, options?: CsvOptions): RawDataset {
+  if (typeof text !== "string") throw new ValueError(`parseCsv: expected the CSV text as a string, found ${kindOf(text)}`);
+  const opts = checkOptions("parseCsv", options, ["label", "source", "header"]);
   const at = (line: number) => `${opts.source ? opts.source + " " : ""}line ${line}`;
-  const [head, ...rows] = splitRecords(text, at);
+  const records = splitRecords(text, at);
+  const hasHeader = opts.header ?? true;
+  const head = hasHeader ? records[0] : records[0] && { fields: records[0].fields.map((_, i) => String(i)), line: 0 };
+  const rows = hasHeader ? records.slice(1) : records;
   if (!head) throw new FormatError(`${opts.source ?? "CSV"}: expected a header row, found no data`);
+  if (opts.header === undefined && head.fields.every((f) => f.trim() !== "" && Number.isFinite(Number(f))))
+    throw new FormatError(`${at(head.line)}: the header row holds only numbers (${head.fields.slice(0, 3).join(",")}${head.fields.length > 3 ? ",..." : ""}): is the header missing? Pass header: false (the CLI's --no-header) to read the first row as data, header: true to keep it as the header`);
   const names = head.fields.map((f) => f.trim());
   names.forEach((name, i) => {
     if (names.indexOf(name) !== i) throw new FormatError(`${at(head.line)}: column ${i + 1} repeats the column name "${name}"`);
@@ -63,6 +77,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): RawDataset {
       }
       const v = Number(t);
       if (t === "" || Number.isNaN(v)) throw new FormatError(`${where()}: expected a number, found "${field}"`);
+      if (!Number.isFinite(Math.fround(v))) throw new FormatError(`${where()}: expected a finite number within float32 range (±3.4e38), found "${field}"`);
       x[k++] = v;
     });
   });
@@ -80,6 +95,14 @@ export function parseCsv(text: string, opts: CsvOptions = {}): RawDataset {
     result.labelNames = labelNames;
   }
   return result;
+}
+
+/**
+ * The fields of the first record of CSV text (its header row, or its first sample when it has none).
+ * @example csvFirstRow("x,y,kind\n1,2,left\n"); // ["x", "y", "kind"]
+ */
+export function csvFirstRow(text: string): string[] {
+  return splitRecords(text, (line) => `line ${line}`)[0]?.fields.map((f) => f.trim()) ?? [];
 }
 
 /** Splits CSV text into records, each with the line it starts on; blank lines are dropped. */

@@ -1,5 +1,7 @@
-import { FormatError } from "../errors.js";
-import type { Module } from "../nn/module.js";
+import { FormatError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
+import { Module } from "../nn/module.js";
+import { kindOf } from "../data/raw.js";
 import type { ModelSpec } from "../nn/build.js";
 import type { Optimizer, OptimizerStateDict } from "../optim/optimizer.js";
 import { tensor } from "../tensor/create.js";
@@ -8,10 +10,22 @@ import { decodeSafetensors, encodeSafetensors, type TensorToStore } from "./safe
 
 const OPTIMIZER_PREFIX = "optimizer.";
 
+/** What the model's inputs are: see `prepareInputs`, which applies it. */
+export interface InputSpec {
+  /** One sample's shape as the model takes it, e.g. [784] or [1, 28, 28] (flat samples are reshaped to it). */
+  shape: number[];
+  /** Class `i` stands for `labelNames[i]` (CSV string labels). */
+  labelNames?: string[];
+  /** The feature columns, in order (CSV header). */
+  featureNames?: string[];
+}
+
 /** What a checkpoint holds besides the weights: enough to rebuild the model and resume training. */
 export interface CheckpointMeta {
   /** The model's architecture as data (see `buildModel`). */
   architecture?: ModelSpec;
+  /** The inputs the model was trained on. */
+  input?: InputSpec;
   /** Anything about the run: epoch, history, data set, seed, … */
   training?: Record<string, unknown>;
 }
@@ -27,11 +41,14 @@ export interface Checkpoint extends CheckpointMeta {
  * state arrays under `optimizer.<index>.<name>`, and the architecture, optimizer settings and training
  * record as JSON strings in the header's `__metadata__` (which other safetensors readers ignore).
  */
-export function encodeCheckpoint(model: Module, opts: CheckpointMeta & { optimizer?: Optimizer } = {}): Uint8Array {
+export function encodeCheckpoint(model: Module, options?: CheckpointMeta & { optimizer?: Optimizer }): Uint8Array {
+  if (!(model instanceof Module)) throw new ValueError(`encodeCheckpoint: expected a Module, found ${kindOf(model)}`);
+  const opts = checkOptions("encodeCheckpoint", options, ["architecture", "input", "training", "optimizer"]);
   const tensors: Record<string, TensorToStore> = {};
   for (const [name, t] of Object.entries(model.stateDict())) tensors[name] = { shape: t.shape, data: t.data };
   const metadata: Record<string, string> = { format: "pt", "chainrule.version": "1" };
   if (opts.architecture) metadata["chainrule.architecture"] = JSON.stringify(opts.architecture);
+  if (opts.input) metadata["chainrule.input"] = JSON.stringify(opts.input);
   if (opts.training) metadata["chainrule.training"] = JSON.stringify(opts.training);
   if (opts.optimizer) {
     const { state, ...rest } = opts.optimizer.stateDict();
@@ -68,6 +85,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Chec
   return {
     state,
     architecture: parseJson(metadata, "chainrule.architecture", source),
+    input: parseJson(metadata, "chainrule.input", source),
     training: parseJson(metadata, "chainrule.training", source),
     optimizer: optimizer ? { ...optimizer, state: optState } : undefined,
   };

@@ -1,4 +1,6 @@
 import { FormatError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
+import { kindOf } from "../data/raw.js";
 
 /** Element types of the safetensors format that chainrule reads and writes. */
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
@@ -47,6 +49,10 @@ const u32 = new Uint32Array(f32.buffer);
  * const bytes = encodeSafetensors({ "0.weight": { shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) } }, { format: "pt" });
  */
 export function encodeSafetensors(tensors: Record<string, TensorToStore>, metadata?: Record<string, string>): Uint8Array {
+  if (typeof tensors !== "object" || tensors === null || Array.isArray(tensors))
+    throw new ValueError(`encodeSafetensors: expected an object of named tensors, found ${kindOf(tensors)}`);
+  if (metadata !== undefined && (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)))
+    throw new ValueError(`encodeSafetensors: metadata must be an object of strings, found ${kindOf(metadata)}`);
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -59,6 +65,7 @@ export function encodeSafetensors(tensors: Record<string, TensorToStore>, metada
   for (const [name, t] of Object.entries(tensors)) {
     const where = `encodeSafetensors: tensor "${name}"`;
     if (name === "__metadata__") throw new ValueError(`${where}: the name is reserved for metadata`);
+    if (typeof t !== "object" || t === null || !ArrayBuffer.isView(t.data)) throw new ValueError(`${where}: expected { shape, data: a typed array }, found ${kindOf(t)}`);
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new ValueError(`${where}: shape must be non-negative integers, found ${JSON.stringify(t.shape)}`);
     }
@@ -97,17 +104,24 @@ export function encodeSafetensors(tensors: Record<string, TensorToStore>, metada
  */
 export function readSafetensorsHeader(
   bytes: Uint8Array,
-  opts: { source?: string } = {},
+  options?: { source?: string },
 ): { header: Record<string, SafetensorsEntry>; metadata: Record<string, string>; dataStart: number } {
+  const opts = checkOptions("readSafetensorsHeader", options, ["source"]);
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`${opts.source ?? "readSafetensorsHeader"}: expected the file's bytes as a Uint8Array, found ${kindOf(bytes)}`);
   const fail = (msg: string): never => {
     throw new FormatError(opts.source ? `${opts.source}: ${msg}` : msg);
   };
-  if (bytes.length < 8) fail(`file has ${bytes.length} bytes, too short for the 8-byte header length`);
+  // NOTE: a file that is not safetensors at all (a README, a PNG) fails one of the first three checks; say so plainly.
+  const notSafetensors = (why: string): never => {
+    throw new FormatError(`${opts.source ?? "the input"} is not a safetensors file (${why})`);
+  };
+  if (bytes.length < 8) notSafetensors(`it has ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
+  if (n64 > BigInt(bytes.length - 8)) notSafetensors(`its first 8 bytes give a header length of ${n64}, more than the ${bytes.length - 8} bytes that follow`);
   if (n64 > BigInt(MAX_HEADER)) fail(`header length ${n64} exceeds the limit of ${MAX_HEADER} bytes`);
   const n = Number(n64);
-  if (8 + n > bytes.length) fail(`header length ${n} exceeds the ${bytes.length - 8} bytes after the length prefix`);
+  if (n === 0 || bytes[8] !== 0x7b) notSafetensors(`the header does not start with "{"`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
@@ -178,9 +192,9 @@ export function readSafetensorsHeader(
  */
 export function decodeSafetensors(
   bytes: Uint8Array,
-  opts: { source?: string } = {},
+  opts?: { source?: string },
 ): { tensors: Record<string, StoredTensor>; metadata: Record<string, string> } {
-  const { header, metadata, dataStart } = readSafetensorsHeader(bytes, opts);
+  const { header, metadata, dataStart } = readSafetensorsHeader(bytes, checkOptions("decodeSafetensors", opts, ["source"]));
   const tensors: Record<string, StoredTensor> = {};
   for (const [name, { dtype, shape, data_offsets: [begin, end] }] of Object.entries(header)) {
     const buf = copy(bytes, dataStart + begin, dataStart + end, BYTES[dtype]);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../options.js";
 import { readFileSync } from "node:fs";
 import { parseCsv, type CsvOptions } from "../data/csv.js";
 import type { RawDataset } from "../data/raw.js";
@@ -8,6 +9,6 @@ import type { RawDataset } from "../data/raw.js";
  * @example
  * const iris = loadCsv("data/iris.csv", { label: "species" }); // iris.labelNames = ["setosa", ...]
  */
-export function loadCsv(path: string, opts: Omit<CsvOptions, "source"> = {}): RawDataset {
-  return parseCsv(readFileSync(path, "utf8"), { ...opts, source: path });
+export function loadCsv(path: string, opts?: Omit<CsvOptions, "source">): RawDataset {
+  return parseCsv(readFileSync(path, "utf8"), { ...checkOptions("loadCsv", opts, ["label", "header"]), source: path });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { type Stats, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ChainruleError } from "../errors.js";
 
@@ -13,7 +13,7 @@ import { ChainruleError } from "../errors.js";
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   let fd: number | undefined = openSync(tmp, "wx", 0o644);
   try {
@@ -39,6 +39,40 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw e;
   }
   syncDir(dir);
+}
+
+/**
+ * Creates directory `dir` and its missing parents, one at a time. Unlike `mkdirSync(dir, { recursive: true })`,
+ * which loops forever under /proc on Linux, it fails at once: a ChainruleError naming the path and the reason
+ * (an existing file in the way, no permission, a file system that refuses).
+ *
+ * @example
+ * makeDir("runs/2026-01-01"); // creates runs/ too
+ */
+export function makeDir(dir: string): void {
+  const st = statOrNull(dir);
+  if (st?.isDirectory()) return;
+  if (st) throw new ChainruleError(`${dir} exists and is not a directory`);
+  const parent = dirname(dir);
+  if (parent !== dir) makeDir(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "EEXIST" && statOrNull(dir)?.isDirectory()) return;
+    throw new ChainruleError(`cannot create directory ${dir} (${err.code ?? err.message})`);
+  }
+}
+
+/** The stat of `path`, or null where nothing is (a missing entry, or a file where a directory should be). */
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw e;
+  }
 }
 
 /**

@@ -11,5 +11,5 @@ export { progressBar };
 export { loadDigits } from "./digits.js";
 export { loadIdxDataset } from "./idx-files.js";
 export { loadCsv } from "./csv-file.js";
-export { writeFileAtomic, readFileBytes } from "./fs.js";
+export { writeFileAtomic, readFileBytes, makeDir } from "./fs.js";
 export { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";

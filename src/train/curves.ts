@@ -1,3 +1,6 @@
+import { checkOptions } from "../options.js";
+import { ValueError } from "../errors.js";
+import { kindOf } from "../data/raw.js";
 import type { EpochLog } from "./fit.js";
 
 interface Series {
@@ -52,12 +55,14 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, epoc
 }
 
 /**
- * Loss and accuracy per epoch, train and test, as a standalone SVG document.
+ * Loss and accuracy per epoch, train and validation (`valLoss`, `valAccuracy`; `testLabel` renames it), as a standalone SVG document.
  * @example writeFileSync("curves.svg", curvesSvg(history));
  */
-export function curvesSvg(history: readonly EpochLog[], opts: { title?: string; testLabel?: string } = {}): string {
+export function curvesSvg(history: readonly EpochLog[], options?: { title?: string; testLabel?: string }): string {
+  if (!Array.isArray(history)) throw new ValueError(`curvesSvg: expected the history (an array of epoch logs from fit), found ${kindOf(history)}`);
+  const opts = checkOptions("curvesSvg", options, ["title", "testLabel"]);
   const n = history.length;
-  const test = opts.testLabel ?? "test";
+  const test = opts.testLabel ?? "validation";
   const W = 900, H = 380;
   const loss = panel(70, 60, 320, 240, "Loss", n, [
     { label: "train", color: "#1f77b4", values: history.map((l) => l.loss) },

@@ -1,15 +1,17 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { noGrad } from "../autograd/mode.js";
 import { DataLoader, type Dataset } from "../data/dataset.js";
 import { crossEntropy } from "../losses/cross-entropy.js";
 import { mse } from "../losses/regression.js";
-import type { Module } from "../nn/module.js";
+import { Module } from "../nn/module.js";
+import { kindOf } from "../data/raw.js";
 import { clipGradNorm } from "../optim/clip.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { LRSchedule } from "../optim/schedule.js";
 import { argmax, concat } from "../ops/functions.js";
-import { Generator } from "../tensor/random.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Generator as Random } from "../tensor/random.js";
+import { Tensor } from "../tensor/tensor.js";
 
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
 
@@ -60,6 +62,11 @@ export interface FitOptions {
   /** Used when the training data is a Dataset rather than a DataLoader (default 32). */
   batchSize?: number;
   validation?: Dataset | DataLoader;
+  /**
+   * Holds out the last fraction of the training data (before shuffling, as Keras's `validation_split`)
+   * as the validation set: 0.1 trains on the first 90% and validates on the last 10%; 0 holds out nothing. Needs a Dataset.
+   */
+  validationSplit?: number;
   schedule?: LRSchedule;
   callbacks?: Callbacks | Callbacks[];
   /** Seeds the shuffling; epoch e's order depends only on (seed, e), so a resumed run repeats it. */
@@ -71,6 +78,11 @@ export interface FitOptions {
   history?: EpochLog[];
   progress?: "auto" | "bar" | "lines" | "none" | Reporter;
 }
+
+const FIT_OPTIONS = [
+  "optimizer", "epochs", "loss", "metrics", "batchSize", "validation", "validationSplit", "schedule", "callbacks", "seed",
+  "clipGradNorm", "startEpoch", "history", "progress",
+] as const;
 
 let barFactory: (() => Reporter) | null = null;
 
@@ -122,45 +134,128 @@ function correct(output: Tensor, target: Tensor): number {
   return c;
 }
 
-function loaderOf(data: Dataset | DataLoader, batchSize: number, shuffle: boolean, generator?: Generator): DataLoader {
+function loaderOf(data: Dataset | DataLoader, batchSize: number, shuffle: boolean, generator?: Random): DataLoader {
   if (data instanceof DataLoader) return data;
   return new DataLoader(data, { batchSize, shuffle, generator });
 }
 
+function checkModel(where: string, model: unknown): void {
+  if (!(model instanceof Module)) throw new ValueError(`${where}: expected a Module (e.g. nn.Sequential), found ${kindOf(model)}`);
+}
+
+function checkData(where: string, data: unknown): void {
+  const ok = data instanceof DataLoader || (typeof data === "object" && data !== null && typeof (data as Dataset).length === "number" && typeof (data as Dataset).get === "function");
+  if (!ok) throw new ValueError(`${where}: expected a Dataset (such as a TensorDataset) or a DataLoader, found ${kindOf(data)}`);
+}
+
+/** Samples `begin..end-1` of a data set, as a data set (for `validationSplit`). */
+function range(data: Dataset, begin: number, end: number): Dataset {
+  const at = (i: number) => {
+    if (!(i >= 0 && i < end - begin)) throw new ValueError(`fit: index ${i} is out of range for ${end - begin} samples`);
+    return begin + i;
+  };
+  return {
+    length: end - begin,
+    get: (i) => data.get(at(i)),
+    getBatch: data.getBatch ? (idx) => data.getBatch!(Array.from(idx, at)) : undefined,
+  };
+}
+
+/**
+ * Splits `data` as `validationSplit` does: the first `floor(n · (1 − fraction))` samples train, the rest
+ * validate (no shuffling, so the split is the same on every run).
+ * @example const { train, validation } = splitValidation(fromRaw(spiral(100)), 0.1); // 90 and 10 samples
+ */
+export function splitValidation(data: Dataset, fraction: number): { train: Dataset; validation: Dataset } {
+  checkData("splitValidation", data);
+  if (!(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be a number in (0, 1), found ${fraction}`);
+  const n = data.length;
+  const cut = Math.floor(n * (1 - fraction));
+  if (cut === 0 || cut === n) throw new ValueError(`fit: validationSplit ${fraction} of ${n} samples leaves ${cut === 0 ? "no training" : "no validation"} samples`);
+  return { train: range(data, 0, cut), validation: range(data, cut, n) };
+}
+
+function finite(params: readonly Tensor[]): boolean {
+  for (const p of params) for (let i = 0; i < p.data.length; i++) if (!Number.isFinite(p.data[i])) return false;
+  return true;
+}
+
+/** Training stopped because the loss (or the weights) became NaN or ±∞; the message names the epoch and the step. */
+export class DivergenceError extends ValueError {}
+
+function diverged(what: string, epoch: number, epochs: number, step: number, steps: number, lr: number): DivergenceError {
+  return new DivergenceError(
+    `fit: ${what} at epoch ${epoch + 1}/${epochs}, step ${step}/${steps} (lr ${lr}); training stopped before the weights were updated with it: try a smaller learning rate`,
+  );
+}
+
 /**
  * Trains `model` on `trainData`, epoch after epoch, and returns the history. Progress shows as a
- * live bar on a terminal and one line per epoch elsewhere.
+ * live bar on a terminal and one line per epoch elsewhere. A loss that becomes NaN or ±∞ stops
+ * training with a {@link DivergenceError} naming the epoch and step, before the optimizer applies it
+ * and before `onEpochEnd` (so a checkpoint saved there is never overwritten with bad weights).
  *
  * @example
  * const history = fit(model, train, { epochs: 3, optimizer: new SGD(model.parameters(), { lr: 0.1 }), batchSize: 64, validation: test, metrics: ["accuracy"] });
  */
 export function fit(model: Module, trainData: Dataset | DataLoader, opts: FitOptions): EpochLog[] {
+  const steps = fitSteps(model, trainData, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The training of {@link fit}, one batch at a time: yields after every optimizer step and returns the
+ * history, so a caller can hand control back to the event loop between steps (a signal handler, a
+ * browser page). Stopping early (`return()` on the iterator) ends the reporter.
+ *
+ * @example
+ * for (const step of fitSteps(model, train, { optimizer, epochs: 2 })) if (step.loss < 0.01) break;
+ */
+export function* fitSteps(model: Module, trainData: Dataset | DataLoader, options: FitOptions): Generator<BatchInfo, EpochLog[], void> {
+  checkModel("fit", model);
+  checkData("fit", trainData);
+  const opts = checkOptions("fit", options, FIT_OPTIONS);
+  if (!opts.optimizer) throw new ValueError(`fit: the optimizer option is required, e.g. { optimizer: new SGD(model.parameters(), { lr: 0.1 }) }`);
   const epochs = opts.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(`fit: epochs must be a non-negative integer, found ${epochs}`);
   const lossFn = resolveLoss(opts.loss);
   const withAcc = (opts.metrics ?? []).includes("accuracy");
-  const reporter = resolveReporter(opts.progress);
+  let validation = opts.validation;
+  if (opts.validationSplit !== undefined && opts.validationSplit !== 0) {
+    if (validation) throw new ValueError(`fit: give validation or validationSplit, not both`);
+    if (trainData instanceof DataLoader) throw new ValueError(`fit: validationSplit needs a Dataset, not a DataLoader (split the data set, then pass validation)`);
+    ({ train: trainData, validation } = splitValidation(trainData, opts.validationSplit));
+  }
+  const size = trainData instanceof DataLoader ? trainData.dataset.length : trainData.length;
+  if (size === 0) throw new ValueError(`fit: the training data has no samples`);
   const callbacks = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? opts.callbacks : [opts.callbacks];
   const history = [...(opts.history ?? [])];
   const seed = opts.seed ?? 0;
   const given = trainData instanceof DataLoader ? trainData : null;
   const startEpoch = opts.startEpoch ?? 0;
   const steps = loaderOf(trainData, opts.batchSize ?? 32, true).length;
+  const reporter = resolveReporter(opts.progress);
   reporter.start?.({ epochs, steps, startEpoch });
   try {
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
-      const loader = given ?? loaderOf(trainData, opts.batchSize ?? 32, true, new Generator(seed * 1_000_003 + epoch));
+      const loader = given ?? loaderOf(trainData, opts.batchSize ?? 32, true, new Random(seed * 1_000_003 + epoch));
       model.train();
       const t0 = performance.now();
       let lossSum = 0, correctSum = 0, seen = 0, step = 0;
       for (const [x, y] of loader) {
         const out = model.call(x);
         const loss = lossFn(out, y);
+        const value = loss.item();
+        if (!Number.isFinite(value)) throw diverged(`the loss became ${value}`, epoch, epochs, step + 1, loader.length, opts.optimizer.lr);
         opts.optimizer.zeroGrad();
         loss.backward();
         if (opts.clipGradNorm !== undefined) clipGradNorm(opts.optimizer.params, opts.clipGradNorm);
         opts.optimizer.step();
         const n = x.shape[0];
-        lossSum += loss.item() * n;
+        lossSum += value * n;
         if (withAcc) correctSum += correct(out, y);
         seen += n;
         step++;
@@ -171,14 +266,16 @@ export function fit(model: Module, trainData: Dataset | DataLoader, opts: FitOpt
         };
         reporter.batch?.(info);
         for (const c of callbacks) c.onBatchEnd?.(info);
+        yield info;
       }
+      if (!finite(opts.optimizer.params)) throw diverged("the weights became non-finite", epoch, epochs, step, loader.length, opts.optimizer.lr);
       const seconds = (performance.now() - t0) / 1000;
       const log: EpochLog = {
         epoch, loss: lossSum / Math.max(seen, 1), lr: opts.optimizer.lr, seconds, samplesPerSecond: seen / Math.max(seconds, 1e-9),
       };
       if (withAcc) log.accuracy = correctSum / Math.max(seen, 1);
-      if (opts.validation) {
-        const v = evaluate(model, opts.validation, { loss: lossFn, batchSize: opts.batchSize ?? 32 });
+      if (validation) {
+        const v = evaluate(model, validation, { loss: lossFn, batchSize: opts.batchSize ?? 32 });
         log.valLoss = v.loss;
         if (withAcc) log.valAccuracy = v.accuracy;
       }
@@ -199,8 +296,11 @@ export function fit(model: Module, trainData: Dataset | DataLoader, opts: FitOpt
 export function evaluate(
   model: Module,
   data: Dataset | DataLoader,
-  opts: { loss?: FitOptions["loss"]; batchSize?: number } = {},
+  options?: { loss?: FitOptions["loss"]; batchSize?: number },
 ): { loss: number; accuracy: number; n: number } {
+  checkModel("evaluate", model);
+  checkData("evaluate", data);
+  const opts = checkOptions("evaluate", options, ["loss", "batchSize"]);
   const lossFn = resolveLoss(opts.loss);
   const wasTraining = model.training;
   model.eval();
@@ -213,7 +313,8 @@ export function evaluate(
         correctSum += correct(out, y);
         n += x.shape[0];
       }
-      return { loss: lossSum / Math.max(n, 1), accuracy: correctSum / Math.max(n, 1), n };
+      if (n === 0) throw new ValueError(`evaluate: the data has no samples`);
+      return { loss: lossSum / n, accuracy: correctSum / n, n };
     });
   } finally {
     model.train(wasTraining);
@@ -221,7 +322,10 @@ export function evaluate(
 }
 
 /** The model's outputs for a batch of inputs (eval mode, no graph), computed in batches. */
-export function predict(model: Module, x: Tensor, opts: { batchSize?: number } = {}): Tensor {
+export function predict(model: Module, x: Tensor, options?: { batchSize?: number }): Tensor {
+  checkModel("predict", model);
+  if (!(x instanceof Tensor) || x.ndim === 0) throw new ValueError(`predict: expected a batch of inputs as a Tensor [n, ...], found ${x instanceof Tensor ? "a scalar" : kindOf(x)}`);
+  const opts = checkOptions("predict", options, ["batchSize"]);
   const bs = opts.batchSize ?? 256;
   const wasTraining = model.training;
   model.eval();

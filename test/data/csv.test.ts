@@ -136,3 +136,36 @@ describe("parseCsv without a label column", () => {
     expect(d.classes).toBe(0);
   });
 });
+
+describe("parseCsv refuses numbers it cannot hold and a missing header", () => {
+  const message = (text: string, opts = {}) => {
+    try {
+      parseCsv(text, opts);
+    } catch (e) {
+      expect(e).toBeInstanceOf(FormatError);
+      return (e as Error).message;
+    }
+    throw new Error("expected parseCsv to throw");
+  };
+
+  it("refuses a cell that is not finite in float32 (1e999, Infinity, 1e39)", () => {
+    expect(message("a,label\n1e999,0\n", { source: "big.csv" })).toBe('big.csv line 2, column 1 ("a"): expected a finite number within float32 range (±3.4e38), found "1e999"');
+    expect(message("a,label\n-Infinity,0\n")).toMatch(/line 2, column 1 \("a"\): expected a finite number/);
+    expect(message("a,label\n1e39,0\n")).toMatch(/found "1e39"/);
+    expect(parseCsv("a,label\n3e38,0\n").x[0]).toBe(Math.fround(3e38));
+  });
+
+  it("refuses a first row of numbers as a header unless told, and reads it as data with header: false", () => {
+    expect(message("5.1,3.5,0\n4.9,3.0,1\n", { source: "iris.csv" })).toBe(
+      "iris.csv line 1: the header row holds only numbers (5.1,3.5,0): is the header missing? Pass header: false (the CLI's --no-header) to read the first row as data, header: true to keep it as the header",
+    );
+    const d = parseCsv("5.1,3.5,0\n4.9,3.0,1\n", { header: false });
+    expect(d.n).toBe(2);
+    expect(d.featureNames).toEqual(["0", "1"]);
+    expect(Array.from(d.y)).toEqual([0, 1]);
+    expect(Array.from(d.x)).toEqual([5.1, 3.5, 4.9, 3.0].map(Math.fround));
+    expect(parseCsv("5.1,3.5,0\n4.9,3.0,1\n", { header: false, label: "0" }).featureNames).toEqual(["1", "2"]);
+    expect(parseCsv("1,2,3\n4,5,1\n", { header: true }).featureNames).toEqual(["1", "2"]);
+    expect(() => parseCsv("a,b\n1,2\n", { labels: "a" } as never)).toThrow('parseCsv: unknown option "labels" (did you mean "label"?)');
+  });
+});

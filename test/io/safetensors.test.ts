@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FormatError, ValueError } from "../../src/errors.js";
 import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from "../../src/io/safetensors.js";
+import { encodeCheckpoint } from "../../src/io/checkpoint.js";
+import { nn } from "../../src/index.js";
 
 /** A file built by hand per the spec: u64 LE header length, header bytes (unpadded unless given so), data. */
 function build(header: string | object, data: Uint8Array | number = 0): Uint8Array {
@@ -24,7 +26,7 @@ function expectFormat(bytes: Uint8Array, ...parts: string[]): void {
   }
   expect(err).toBeInstanceOf(FormatError);
   const msg = (err as Error).message;
-  expect(msg.startsWith("model.safetensors: ")).toBe(true);
+  expect(msg).toMatch(/^model\.safetensors(: | is not a safetensors file \()/);
   for (const p of parts) expect(msg).toContain(p);
 }
 
@@ -150,25 +152,34 @@ describe("safetensors validation", () => {
   const good = () => encodeSafetensors({ a: { shape: [2], data: new Float32Array([1, 2]) }, last: { shape: [3], data: new Float32Array(3) } });
 
   it("rejects truncated files", () => {
-    expectFormat(new Uint8Array(5), "5 bytes", "8-byte header length");
+    expectFormat(new Uint8Array(5), "model.safetensors is not a safetensors file", "5 bytes", "8-byte header length");
     const bytes = good();
     expectFormat(bytes.subarray(0, bytes.length - 4), 'tensor "last"', "past the data region");
-    expectFormat(bytes.subarray(0, 20), "header length", "exceeds");
+    expectFormat(bytes.subarray(0, 20), "model.safetensors is not a safetensors file", "header length of", "more than the 12 bytes that follow");
   });
 
-  it("rejects a header length that is too large", () => {
+  it("rejects a header length beyond the file: not a safetensors file", () => {
     const bytes = good();
     new DataView(bytes.buffer).setBigUint64(0, 2n ** 40n, true);
-    expectFormat(bytes, "exceeds the limit");
+    expectFormat(bytes, "model.safetensors is not a safetensors file", `header length of ${2n ** 40n}`);
     new DataView(bytes.buffer).setBigUint64(0, BigInt(bytes.length), true);
-    expectFormat(bytes, `header length ${bytes.length} exceeds`);
+    expectFormat(bytes, "not a safetensors file", `header length of ${bytes.length}, more than the ${bytes.length - 8} bytes`);
+  });
+
+  it("says a text file (a README) is not a safetensors file", () => {
+    const text = new TextEncoder().encode("# chainrule\n\n**chainrule** is a TypeScript deep-learning library\n");
+    expectFormat(text, "model.safetensors is not a safetensors file (its first 8 bytes give a header length of");
+    const small = new Uint8Array(16);
+    new DataView(small.buffer).setBigUint64(0, 4n, true);
+    small.set(new TextEncoder().encode("abcd"), 8);
+    expectFormat(small, "model.safetensors is not a safetensors file", 'does not start with "{"');
   });
 
   it("rejects a header that is not a JSON object", () => {
     expectFormat(build('{"a": {"dtype": '), "not valid UTF-8 JSON");
     expectFormat(build(new Uint8Array([0x7b, 0x7d, 0xff, 0xfe])), "not valid UTF-8 JSON");
-    expectFormat(build("[1, 2]"), "must be a JSON object");
-    expectFormat(build("null"), "must be a JSON object");
+    expectFormat(build("[1, 2]"), "not a safetensors file", 'does not start with "{"');
+    expectFormat(build("null"), "not a safetensors file", 'does not start with "{"');
     expectFormat(build({ a: [1, 2] }), 'tensor "a"', "entry must be an object");
   });
 
@@ -227,5 +238,14 @@ describe("encodeSafetensors errors", () => {
     const { tensors } = decodeSafetensors(encodeSafetensors({ a: { dtype: "F32", shape: [1], data: new Float64Array([0.1]) }, b: { dtype: "F64", shape: [1], data: new Float32Array([0.5]) } }));
     expect(tensors.a.data).toEqual(new Float32Array([0.1]));
     expect(tensors.b.data).toEqual(new Float64Array([0.5]));
+  });
+});
+
+describe("options objects are checked", () => {
+  it("names an unknown option of decodeSafetensors, readSafetensorsHeader and encodeCheckpoint", () => {
+    const bytes = encodeSafetensors({ a: { shape: [1], data: new Float32Array(1) } });
+    expect(() => decodeSafetensors(bytes, { sourc: "x" } as never)).toThrow('decodeSafetensors: unknown option "sourc" (did you mean "source"?)');
+    expect(() => readSafetensorsHeader(bytes, { src: "x" } as never)).toThrow('readSafetensorsHeader: unknown option "src"');
+    expect(() => encodeCheckpoint(new nn.Linear(1, 1), { archtecture: {} } as never)).toThrow('encodeCheckpoint: unknown option "archtecture" (did you mean "architecture"?)');
   });
 });

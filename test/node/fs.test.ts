@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChainruleError } from "../../src/errors.js";
 import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
-import { readFileBytes, writeFileAtomic } from "../../src/node/fs.js";
+import { makeDir, readFileBytes, writeFileAtomic } from "../../src/node/fs.js";
 
 const failures = vi.hoisted(() => ({ fsync: false }));
 vi.mock("node:fs", async (importOriginal) => {
@@ -102,5 +102,34 @@ describe("readFileBytes", () => {
     const { tensors, metadata } = decodeSafetensors(readFileBytes(path), { source: path });
     expect(metadata).toEqual({ epoch: "3" });
     expect(tensors["0.weight"]).toEqual({ dtype: "F32", shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) });
+  });
+});
+
+describe("makeDir", () => {
+  it("creates missing parents and accepts an existing directory", () => {
+    makeDir(join(dir, "a", "b", "c"));
+    makeDir(join(dir, "a", "b", "c"));
+    expect(readdirSync(join(dir, "a", "b"))).toEqual(["c"]);
+  });
+
+  it("fails at once, naming the path, where mkdir -p would hang (/proc) or a file is in the way", () => {
+    if (process.platform === "linux") {
+      expect(() => makeDir("/proc/nope/deeper")).toThrow("cannot create directory /proc/nope (ENOENT)");
+      expect(() => writeFileAtomic("/proc/nope/x.txt", "x")).toThrow(ChainruleError);
+    }
+    writeFileSync(join(dir, "file.txt"), "x");
+    expect(() => makeDir(join(dir, "file.txt"))).toThrow(`${join(dir, "file.txt")} exists and is not a directory`);
+    expect(() => makeDir(join(dir, "file.txt", "sub"))).toThrow(`${join(dir, "file.txt")} exists and is not a directory`);
+  });
+});
+
+describe("saveCheckpoint and loadCsv check their options", () => {
+  it("names an unknown option", async () => {
+    const { saveCheckpoint, loadCsv } = await import("../../src/node/index.js");
+    const { nn } = await import("../../src/index.js");
+    expect(() => saveCheckpoint(join(dir, "m.safetensors"), new nn.Linear(1, 1), { optimiser: null } as never)).toThrow('saveCheckpoint: unknown option "optimiser" (did you mean "optimizer"?)');
+    writeFileSync(join(dir, "a.csv"), "a,label\n1,0\n");
+    expect(() => loadCsv(join(dir, "a.csv"), { source: "x" } as never)).toThrow('loadCsv: unknown option "source"');
+    expect(loadCsv(join(dir, "a.csv"), { label: "label" }).n).toBe(1);
   });
 });

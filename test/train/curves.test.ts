@@ -12,5 +12,8 @@ describe("curvesSvg", () => {
     expect(lines).toEqual([3, 3, 3, 3]);
     expect(svg).toContain("run &lt;1>");
     expect(svg).toContain(">Accuracy<");
+    expect(svg).toContain(">validation<");
+    expect(curvesSvg(history, { testLabel: "test" })).toContain(">test<");
+    expect(() => curvesSvg(history, { titel: "x" } as never)).toThrow('curvesSvg: unknown option "titel" (did you mean "title"?)');
   });
 });
