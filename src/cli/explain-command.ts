@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import type { Derivation } from "../explain/derivation.js";
+import type { Derivation, ProgramDerivation } from "../explain/derivation.js";
 import { DERIVATIONS, deriveNamed } from "../explain/derive.js";
 import { explainProgram } from "../explain/explain-program.js";
 import { formatJson, formatLatex, formatMarkdown, formatText } from "../explain/format.js";
 import { formatDot, formatSvg } from "../explain/graph-draw.js";
+import { richToText } from "../explain/latex.js";
+import { checkLines } from "../explain/lines.js";
 import { explainModelSpec } from "../explain/model.js";
 import { explainTrace } from "../explain/trace.js";
 import type { ModelSpec } from "../nn/build.js";
@@ -19,6 +21,8 @@ const FORMATS = ["text", "markdown", "latex", "json", "dot", "svg"] as const;
 type Format = (typeof FORMATS)[number];
 
 interface ExplainFlags {
+  file?: string;
+  quiet?: boolean;
   set?: string;
   values?: string;
   wrt?: string;
@@ -59,14 +63,49 @@ function readValues(path: string): Record<string, InputValue> {
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw new UsageError(`--values: ${path} must hold an object of name: number or nested arrays`);
   const isValue = (v: unknown): boolean => typeof v === "number" || (Array.isArray(v) && v.every(isValue));
-  for (const [k, v] of Object.entries(data)) if (!isValue(v)) throw new UsageError(`--values: "${k}" in ${path} is not a number or nested arrays of numbers`);
+  const isFinite = (v: unknown): boolean => (typeof v === "number" ? Number.isFinite(v) : (v as unknown[]).every(isFinite));
+  for (const [k, v] of Object.entries(data)) {
+    if (!isValue(v)) throw new UsageError(`--values: "${k}" in ${path} is not a number or nested arrays of numbers`);
+    if (!isFinite(v)) throw new UsageError(`--values: "${k}" in ${path} holds a number that is not finite (a literal such as 1e400 is too large for a float64)`);
+  }
   return data as Record<string, InputValue>;
+}
+
+/** The program of `--file`: a file's text, or standard input for `-`. */
+export function readProgramFile(path: string, readStdin: () => string = () => readFileSync(0, "utf8")): string {
+  try {
+    return path === "-" ? readStdin() : readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`--file: cannot read ${path === "-" ? "standard input" : path}: ${(e as Error).message}`);
+  }
+}
+
+/** `--quiet`: the verdicts of the checks only, as text (one line per claim, the reason under a wrong one) or JSON. */
+function checksOnly(d: ProgramDerivation, format: Format): string {
+  const checks = d.checks ?? [];
+  if (format === "json") return JSON.stringify({ checks: checks.map((c) => ({ ...c, firstWrongStep: c.firstWrongStep && richToText(c.firstWrongStep), slips: c.slips?.map(richToText) })), tolerance: d.tolerance }, null, 2) + "\n";
+  if (format !== "text") throw new UsageError(`--quiet prints the checks as text or json, not ${format}`);
+  const lines = checks.flatMap((c) => {
+    const { head, detail } = checkLines(c, d.precision);
+    return [head, ...detail.map((l) => `    ${l}`)].map(richToText);
+  });
+  return [...lines, `${checks.filter((c) => c.ok).length} of ${checks.length} right`].join("\n") + "\n";
 }
 
 /** What `explain` prints for its flags; sets `process.exitCode = 1` when a checked claim is wrong. */
 export function runExplain(program: string | undefined, flags: ExplainFlags): string {
+  return explainOutput(program, flags).text;
+}
+
+/** The output of `explain` and the warnings to say on standard error (a value out of a function's domain, a loss that is always 0). */
+export function explainOutput(program: string | undefined, flags: ExplainFlags): { text: string; warnings: string[] } {
+  if (flags.file !== undefined) {
+    if (program !== undefined) throw new UsageError("explain: give the program as an argument or with --file, not both");
+    program = readProgramFile(flags.file);
+  }
   const modes = [program !== undefined, flags.derive !== undefined, flags.model !== undefined].filter(Boolean).length;
-  if (modes !== 1) throw new UsageError(`explain: give one of a program ("y = x*w"), --derive <name> or --model <spec>`);
+  if (modes !== 1) throw new UsageError(`explain: give one of a program ("y = x*w"), --file <path>, --derive <name> or --model <spec>`);
+  if (flags.quiet && flags.check === undefined) throw new UsageError("--quiet prints only the verdicts of --check: give --check too");
   const precision = number("--precision", flags.precision, (v) => Number.isInteger(v) && v >= 1 && v <= 17, "an integer from 1 to 17");
   const seed = number("--seed", flags.seed, Number.isInteger, "an integer");
   const l2 = number("--l2", flags.l2, (v) => v >= 0, "a number ≥ 0");
@@ -85,7 +124,7 @@ export function runExplain(program: string | undefined, flags: ExplainFlags): st
       tol: number("--tol", flags.tol, (v) => v >= 0, "a number ≥ 0"),
     });
   } else {
-    for (const f of ["wrt", "of", "check", "tol"] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} applies to a program, not to --derive or --model`);
+    for (const f of ["wrt", "of", "check", "tol", "quiet"] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} applies to a program, not to --derive or --model`);
     if (flags.derive !== undefined) d = deriveNamed(flags.derive, { seed, l2 });
     else {
       const loss = flags.loss === undefined ? undefined : flags.loss.replace(/_/g, "-");
@@ -109,13 +148,19 @@ export function runExplain(program: string | undefined, flags: ExplainFlags): st
   }
   if ((flags.format === "dot" || flags.format === "svg") && d.kind !== "program") throw new UsageError(`--format ${flags.format} draws a program's graph; use text, markdown, latex or json here`);
   if (d.kind === "program" && d.checks?.some((c) => !c.ok)) process.exitCode = 1;
-  switch (flags.format) {
+  const warnings = (d.kind === "named" ? [] : d.warnings ?? []).map(richToText);
+  if (flags.quiet) return { text: checksOnly(d as ProgramDerivation, flags.format), warnings };
+  return { text: formatted(d, flags.format), warnings };
+}
+
+function formatted(d: Derivation, format: Format): string {
+  switch (format) {
     case "text": return formatText(d);
     case "markdown": return formatMarkdown(d);
     case "latex": return formatLatex(d);
     case "json": return formatJson(d);
-    case "dot": return formatDot(d as Extract<Derivation, { kind: "program" }>);
-    case "svg": return formatSvg(d as Extract<Derivation, { kind: "program" }>);
+    case "dot": return formatDot(d as ProgramDerivation);
+    case "svg": return formatSvg(d as ProgramDerivation);
   }
 }
 
@@ -129,6 +174,7 @@ export function registerExplain(program: Command): void {
     .command("explain")
     .description("show the worked solution of a computation: forward pass, chain rule, backward pass; check answers")
     .argument("[program]", 'assignments such as "x1 = relu(x0*w0 + b0); z = x1*w1", separated by ";" or newlines')
+    .option("--file <path>", "read the program from a file (- for standard input)")
     .option("--set <values>", "input values, e.g. x0=1,w0=0.3,w1=-0.2")
     .option("--values <file.json>", "input values from a JSON object (tensors as nested arrays)")
     .option("--wrt <names>", "variables to differentiate by, comma-separated (default: every input)")
@@ -136,6 +182,7 @@ export function registerExplain(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("text"))
     .option("--check <claims>", 'claimed values to check, e.g. "y1=-0.08, z=0.92, dz/dw1=-0.2"')
     .option("--tol <tol>", "relative tolerance of --check (default 1e-6)")
+    .option("--quiet", "with --check: print only the verdicts (the exit code says whether all are right)")
     .option("--precision <digits>", "significant digits shown (default 10)")
     .addOption(new Option("--derive <name>", "a named derivation").choices(DERIVATIONS))
     .option("--model <spec>", 'an MLP such as "784-1024-512-10" (Linear layers with ReLU between them), or a JSON model file (any layers, explained op by op)')
@@ -146,7 +193,8 @@ export function registerExplain(program: Command): void {
     .option("--seed <n>", "seed of the random sample of --derive and --model")
     .option("--out <file>", "write to a file instead of standard output")
     .action((prog: string | undefined, flags: ExplainFlags) => {
-      const text = runExplain(prog, flags);
+      const { text, warnings } = explainOutput(prog, flags);
+      for (const w of warnings) process.stderr.write(`chainrule: warning: ${w}\n`);
       if (flags.out === undefined) process.stdout.write(text);
       else {
         try {

@@ -6,10 +6,14 @@ import type { ProgramExplainer } from "./explain-program.js";
 import { gradSymbol } from "./formulas.js";
 import { pathNumbers, pathSymbolic } from "./lines.js";
 import { close } from "./numbers.js";
-import { buildTree, evaluate, evaluateProgram, totalGradients } from "./program.js";
+import { buildTree, dependencies, evaluate, evaluateProgram, totalGradients } from "./program.js";
 import { exprToText } from "./source-text.js";
 import type { Claim } from "./values.js";
 
+/** How many of the steps before a claimed one are searched for a slip carried on to it. */
+const MAX_UPSTREAM_STEPS = 8;
+/** How many slips are tried on one step (the sub-expressions nearest its root first), so that a check stays quick. */
+const MAX_CANDIDATES = 1000;
 const ACTIVATIONS = new Set(["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "abs", "softmax", "logsoftmax"]);
 
 interface Diagnosis {
@@ -75,12 +79,16 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
   const wrong = new Map(base.filter((b) => !b.check.ok).map((b) => [b.key, b.check]));
   const wrongValues = new Map([...wrong].filter(([k]) => !k.startsWith("∂")).map(([k, c]) => [k, c.claimed]));
   const rootOf = (key: string): string => {
-    const c = wrong.get(key);
-    return c?.upstream !== undefined && c.upstream !== key ? rootOf(c.upstream) : key;
+    const seen = new Set<string>();
+    for (let c = wrong.get(key); c?.upstream !== undefined && !seen.has(c.upstream); c = wrong.get(key)) {
+      seen.add(key);
+      key = c.upstream;
+    }
+    return key;
   };
   const claimText = (key: string) => `$${key} = ${fmt(wrong.get(key)!.claimed)}$ (correct: $${fmt(wrong.get(key)!.correct!)}$)`;
 
-  const evalExpr = (e: Expr, env: (name: string) => number | undefined = () => undefined): { value: number; text: string } | null => {
+  const evalExpr = (e: Expr, env: (name: string) => number | undefined = () => undefined, withText = true): { value: number; text: string } | null => {
     try {
       const root = buildTree(e);
       const t = evaluate(root, (n) => {
@@ -88,17 +96,46 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
         return o === undefined ? ev.vars.get(n.name!)!.detach() : scalar(o, { dtype: "float64" });
       }, true);
       if (t.size !== 1) return null;
-      return { value: t.item(), text: `${exprToText(e)} = ${[...x.stages(root)].join(" = ")}` };
+      return { value: t.item(), text: withText ? `${exprToText(e)} = ${[...x.stages(root)].join(" = ")}` : "" };
     } catch {
       return null;
     }
   };
+  /** The value of `target` when the step `from` gives `value` instead, every step between re-evaluated. */
+  const carried = (from: string, value: number, target: string): number | null => {
+    const changed = new Map([[from, value]]);
+    for (const name of order.slice(order.indexOf(from) + 1, order.indexOf(target) + 1)) {
+      const step = ev.steps.get(name)!;
+      if (!step.occurrences.some((o) => changed.has(o.name))) continue;
+      const r = evalExpr(step.assignment.expr, (n) => changed.get(n), false);
+      if (r === null) return null;
+      changed.set(name, r.value);
+    }
+    return changed.get(target) ?? null;
+  };
+  /** `: the slip`, or `: one of: a; or b` when several slips give the same number (never one of them as fact). */
+  const slipText = (slips: readonly string[]) => (slips.length === 0 ? "" : slips.length === 1 ? `: ${slips[0]}` : `: one of: ${slips.join("; or ")}`);
 
   const literals = [...new Set(ev.program.assignments.flatMap((a) => subExprs(a.expr)).filter((e) => e.kind === "num").map((e) => (e as { value: number }).value))];
   const inputValues = [...ev.inputs].filter(([, t]) => t.size === 1).map(([n, t]) => [n, t.item()] as const);
 
-  /** Common slips on one assignment that reproduce `claimed`. */
+  /** Common slips on one assignment that reproduce `claimed`, there or, carried on, in the steps before it that no claim fixes. */
   function forwardSlips(name: string, claimed: number): string[] {
+    const found = ownSlips(name, (v) => close(v, claimed, tol));
+    const claimedNames = new Set(claims.map((c) => (c.kind === "value" ? c.name : "")));
+    const upstream = [...dependencies(ev, name)].filter((u) => u !== name && ev.steps.has(u) && !claimedNames.has(u) && ev.vars.get(u)!.size === 1);
+    // NOTE: the nearest steps only, so that a long program's check stays quick.
+    for (const u of upstream.slice(-MAX_UPSTREAM_STEPS)) {
+      const correct = ev.vars.get(u)!.item();
+      for (const slip of ownSlips(u, (v) => !close(v, correct, tol) && close(carried(u, v, name) ?? NaN, claimed, tol))) {
+        found.push(`in the step of $${u}$, ${slip}, which carries on to $${name} = ${fmt(claimed)}$`);
+      }
+    }
+    return [...new Set(found)];
+  }
+
+  /** Common slips on the assignment of `name` whose value passes `accept`. */
+  function ownSlips(name: string, accept: (v: number) => boolean): string[] {
     const step = ev.steps.get(name)!;
     const e = step.assignment.expr;
     const before = order.slice(0, order.indexOf(name)).filter((v) => ev.vars.get(v)!.size === 1);
@@ -128,9 +165,9 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
       }
     }
     const found: string[] = [];
-    for (const c of candidates) {
-      const r = evalExpr(c.expr);
-      if (r && close(r.value, claimed, tol)) found.push(`${c.slip} ($${r.text}$)`);
+    for (const c of candidates.slice(0, MAX_CANDIDATES)) {
+      const r = evalExpr(c.expr, undefined, false);
+      if (r && accept(r.value)) found.push(`${c.slip} ($${evalExpr(c.expr)!.text}$)`);
     }
     return [...new Set(found)];
   }
@@ -156,7 +193,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
       return;
     }
     c.slips = forwardSlips(c.target, c.claimed);
-    c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$` + (c.slips.length > 0 ? `: ${c.slips.join("; or ")}` : "");
+    c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$${slipText(c.slips)}`;
   }
 
   function pathSlips(paths: Path[], correct: number, claimed: number): string[] {
@@ -199,8 +236,10 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
 
   function diagnoseGradient(b: Diagnosis, claim: Extract<Claim, { kind: "grad" }>): void {
     const c = b.check;
-    const paths = x.scalar ? x.paths(claim.of, claim.wrt) : null;
-    c.derivation = paths && paths.length > 0
+    const listed = x.scalar ? x.paths(claim.of, claim.wrt) : null;
+    const paths = listed?.paths ?? null;
+    const complete = paths !== null && BigInt(paths.length) === listed!.total;
+    c.derivation = paths && complete && paths.length > 0
       ? `${c.target} = ${paths.map(pathSymbolic).join(" + ")} = ${paths.map((p) => pathNumbers(p, x.precision)).join(" + ")} = ${fmt(c.correct!)}`
       : `${c.target} = ${fmt(c.correct!)}`;
     if (wrongValues.size > 0) {
@@ -231,7 +270,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
       }
     }
     c.slips = paths ? pathSlips(paths, c.correct!, c.claimed) : [];
-    c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$` + (c.slips.length > 0 ? `: ${c.slips.join("; or ")}` : "");
+    c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$${slipText(c.slips)}`;
   }
 
   const byOrder = base.map((_, i) => i).sort((i, j) => rank(base[i]!) - rank(base[j]!));

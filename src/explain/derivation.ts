@@ -26,6 +26,8 @@ export interface ProgramDerivation {
   graph: { nodes: GraphNode[]; edges: GraphEdge[] };
   /** Definitions used (`ReLU'(u) = 1[u > 0]`) and conventions (the kink of ReLU at 0). */
   notes: string[];
+  /** The notes that say a value left a function's domain or overflowed, or is constant; the CLI also prints them on stderr. */
+  warnings?: string[];
   checks?: Check[];
   /** The relative tolerance of the checks. */
   tolerance?: number;
@@ -81,10 +83,12 @@ export interface Gradient {
   /** From one reverse pass through the program's graph (`gradients`). */
   value: Value;
   shape: number[];
-  /** The chain rule, path by path (scalar programs); null when there are tensors or too many paths. */
+  /** The chain rule, path by path (scalar programs): all paths, or the shortest ones when `totalPaths` is set; null when there are tensors or no path is short enough to list. */
   paths: Path[] | null;
   /** Why `paths` is null. */
   pathsOmitted?: string;
+  /** How many paths there are in all (a decimal integer) when `paths` lists only some of them or none. */
+  totalPaths?: string;
 }
 
 /** One term of an adjoint: what one use of the variable sends back, upstream × local. */
@@ -186,6 +190,8 @@ export interface ModelDerivation {
   /** Numbers: whether each equation, evaluated, matched autograd. */
   numeric: { loss: number; maxAbsDiff: number; tolerance: number } | null;
   notes: string[];
+  /** The notes that say the result is degenerate (a loss that is 0 whatever the weights); the CLI also prints them on stderr. */
+  warnings?: string[];
 }
 
 /** A named derivation such as softmax-cross-entropy, confirmed numerically. */

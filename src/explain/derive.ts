@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { gradients } from "../autograd/engine.js";
 import { binaryCrossEntropyWithLogits } from "../losses/bce.js";
 import { crossEntropy } from "../losses/cross-entropy.js";
@@ -186,7 +187,8 @@ function minibatchMean(g: Generator): Omit<NamedDerivation, "kind" | "name" | "s
  * `softmax-cross-entropy` (P4), `softmax-jacobian`, `sigmoid-bce`, `mse`, `l2`, `minibatch-mean`.
  * @example formatText(deriveNamed("softmax-cross-entropy"));
  */
-export function deriveNamed(name: string, opts: DeriveOptions = {}): NamedDerivation {
+export function deriveNamed(name: string, options?: DeriveOptions): NamedDerivation {
+  const opts = checkOptions("deriveNamed", options, ["seed", "l2"]);
   if (!(DERIVATIONS as readonly string[]).includes(name)) throw new ValueError(`--derive: unknown derivation "${name}"; known: ${DERIVATIONS.join(", ")}`);
   const seed = opts.seed ?? 0;
   const g = new Generator(seed);

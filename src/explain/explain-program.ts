@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import * as F from "../ops/functions.js";
 import type { OpName } from "../ops/index.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -6,7 +7,7 @@ import type { Expr, Program } from "./ast.js";
 import { checkClaims } from "./check.js";
 import type { AdjointStep, AdjointTerm, Factor, ForwardStep, Gradient, GraphEdge, GraphNode, Path, ProgramDerivation } from "./derivation.js";
 import { dropUnitUpstream, formulaOf, gradSymbol, group, instantiate, rolesOf, ruleOf, UPSTREAM } from "./formulas.js";
-import { DEFAULT_PRECISION, formatFactor, formatNumber, formatValue, tensorValue } from "./numbers.js";
+import { DEFAULT_PRECISION, countText, formatFactor, formatNumber, formatValue, tensorValue } from "./numbers.js";
 import { parseProgram } from "./parser.js";
 import {
   type Evaluated, type InputValue, type Occurrence, type Step, type TreeNode,
@@ -29,8 +30,11 @@ export interface ExplainProgramOptions {
   tol?: number;
 }
 
-/** Above this many paths, a gradient is shown through the backward pass only. */
+/** The most chain-rule paths a gradient lists; the count of all of them is said. */
 const MAX_PATHS = 32;
+/** The most variables on a listed path, and the most path extensions tried while listing one gradient's paths. */
+const MAX_PATH_LENGTH = 64;
+const MAX_WORK = 20000;
 
 const ACTIVATION_NAMES: Partial<Record<TreeNode["op"], string>> = { relu: "ReLU", sigmoid: "sigmoid", tanh: "tanh" };
 const OP_OF: Partial<Record<TreeNode["op"], Parameters<typeof formulaOf>[0]>> = {
@@ -40,7 +44,6 @@ const OP_OF: Partial<Record<TreeNode["op"], Parameters<typeof formulaOf>[0]>> = 
 };
 const ELEMENTWISE = new Set<TreeNode["op"]>(["add", "sub", "mul", "div", "pow", "max", "min"]);
 
-const contains = (a: TreeNode, b: TreeNode): boolean => a.children.some((c) => c === b || contains(c, b));
 const isScalar = (t: Tensor) => t.size === 1;
 /** A number as an expression, written at `precision` digits (negative numbers as a negation). */
 const num = (value: number, precision: number): Expr => {
@@ -93,7 +96,16 @@ export class ProgramExplainer {
     const isCall = (n: TreeNode) => n.expr.kind === "call";
     const atomic = (n: TreeNode) => reduced.has(n) || n.op === "var" || n.op === "num";
     const callFree = (n: TreeNode): boolean => atomic(n) || (!isCall(n) && n.children.every(callFree));
-    const live = () => tree.filter((n) => !atomic(n) && ![...reduced].some((r) => r !== n && contains(r, n)));
+    const live = () => {
+      const out: TreeNode[] = [];
+      for (const stack = [root]; stack.length > 0;) {
+        const n = stack.pop()!;
+        if (atomic(n)) continue;
+        out.push(n);
+        stack.push(...n.children);
+      }
+      return out;
+    };
     const out = [exprToText(this.substituted(root, reduced))];
     for (let guard = 0; guard < 64; guard++) {
       if (callFree(root)) break;
@@ -169,36 +181,64 @@ export class ProgramExplainer {
     return o.path.map(({ node, child }) => this.factor(step, node, child));
   }
 
-  /** How many chain-rule paths lead from `of` to `wrt`. */
-  countPaths(of: string, wrt: string, memo = new Map<string, number>()): number {
-    if (of === wrt) return 1;
-    if (memo.has(of)) return memo.get(of)!;
-    const s = this.ev.steps.get(of);
-    const n = s ? s.occurrences.reduce((acc, o) => acc + this.countPaths(o.name, wrt, memo), 0) : 0;
-    memo.set(of, n);
-    return n;
+  private readonly counts = new Map<string, Map<string, bigint>>();
+
+  /** How many chain-rule paths lead from `of` to `wrt`: exact (they double with each rung of a ladder), from one reverse sweep. */
+  countPaths(of: string, wrt: string): bigint {
+    let counts = this.counts.get(of);
+    if (!counts) {
+      counts = new Map([[of, 1n]]);
+      const names = [...this.ev.steps.keys()];
+      for (let i = names.length - 1; i >= 0; i--) {
+        const c = counts.get(names[i]!);
+        if (c === undefined) continue;
+        for (const o of this.ev.steps.get(names[i]!)!.occurrences) counts.set(o.name, (counts.get(o.name) ?? 0n) + c);
+      }
+      this.counts.set(of, counts);
+    }
+    return counts.get(wrt) ?? 0n;
   }
 
-  /** Every chain-rule path from `of` to `wrt`, labelled; null when there are too many to list. */
-  paths(of: string, wrt: string): Path[] | null {
-    if (this.countPaths(of, wrt) > MAX_PATHS) return null;
-    const walk = (v: string): { vars: string[]; factors: Factor[] }[] => {
-      if (v === wrt) return [{ vars: [v], factors: [] }];
-      const s = this.ev.steps.get(v);
-      if (!s) return [];
-      return s.occurrences.flatMap((o) =>
-        walk(o.name).map((p) => ({ vars: [v, ...p.vars], factors: [...this.edgeFactors(s, o), ...p.factors] })),
-      );
+  /**
+   * The chain-rule paths from `of` to `wrt`, labelled, in the order of the program's text: all of them,
+   * or when there are more than MAX_PATHS, the shortest ones up to that bound (`total` says how many
+   * there are in all); null when none is short enough to list.
+   */
+  paths(of: string, wrt: string): { paths: Path[] | null; total: bigint } {
+    const total = of === wrt ? 1n : this.countPaths(of, wrt);
+    type Partial = { vars: string[]; factors: Factor[]; keys: number[] };
+    const found: Partial[] = of === wrt ? [{ vars: [of], factors: [], keys: [] }] : [];
+    // NOTE: breadth first, so that the shortest paths come first and a long program costs at most MAX_WORK extensions.
+    let frontier: Partial[] = of === wrt ? [] : [{ vars: [of], factors: [], keys: [] }];
+    let work = 0;
+    while (frontier.length > 0 && found.length < MAX_PATHS && work < MAX_WORK && frontier[0]!.vars.length < MAX_PATH_LENGTH) {
+      const next: Partial[] = [];
+      for (const p of frontier) {
+        const s = this.ev.steps.get(p.vars[p.vars.length - 1]!)!;
+        s.occurrences.forEach((o, k) => {
+          if (o.name !== wrt && !this.ev.steps.has(o.name)) return;
+          work++;
+          const q = { vars: [...p.vars, o.name], factors: [...p.factors, ...this.edgeFactors(s, o)], keys: [...p.keys, k] };
+          (o.name === wrt ? found : next).push(q);
+        });
+        if (found.length >= MAX_PATHS || work >= MAX_WORK) break;
+      }
+      frontier = next;
+    }
+    if (found.length === 0 && total > 0n) return { paths: null, total };
+    const byText = (a: Partial, b: Partial) => {
+      for (let i = 0; i < Math.min(a.keys.length, b.keys.length); i++) if (a.keys[i] !== b.keys[i]) return a.keys[i]! - b.keys[i]!;
+      return a.keys.length - b.keys.length;
     };
-    const raw = walk(of);
+    const raw = found.slice(0, MAX_PATHS).sort(byText);
     const anyLong = raw.some((p) => p.vars.length > 2);
     const labels = raw.map((p) => (p.vars.length > 2 ? `through ${p.vars.slice(1, -1).join(", ")}` : anyLong ? "skip connection" : raw.length > 1 ? "direct" : ""));
-    return raw.map((p, i) => {
+    return { total, paths: raw.map((p, i) => {
       const same = labels.filter((l, j) => l === labels[i] && j < i).length;
-      const total = labels.filter((l) => l === labels[i]).length;
-      const label = total > 1 ? `${labels[i]}, use ${same + 1} of ${wrt}` : labels[i]!;
+      const count = labels.filter((l) => l === labels[i]).length;
+      const label = count > 1 ? `${labels[i]}, use ${same + 1} of ${wrt}` : labels[i]!;
       return { label, vars: p.vars, factors: p.factors, value: p.factors.reduce((acc, f) => acc * f.value, 1) };
-    });
+    }) };
   }
 
   /** The gradient of `of` with respect to each of `wrt`, with its paths. */
@@ -209,8 +249,10 @@ export class ProgramExplainer {
       const g: Gradient = { symbol: gradSymbol(of, w), of, wrt: w, value: tensorValue(t), shape: [...t.shape], paths: null };
       if (!this.scalar) g.pathsOmitted = "tensors: the backward pass shows the matrix form";
       else {
-        g.paths = this.paths(of, w);
-        if (g.paths === null) g.pathsOmitted = `${this.countPaths(of, w)} paths, too many to list: the backward pass shows how reverse mode sums them`;
+        const { paths, total } = this.paths(of, w);
+        g.paths = paths;
+        if (paths === null || BigInt(paths.length) < total) g.totalPaths = total.toString();
+        if (paths === null) g.pathsOmitted = `${countText(total)} ${total === 1n ? "path" : "paths"}, too long to list: the backward pass shows how reverse mode sums ${total === 1n ? "it" : "them"}`;
       }
       return g;
     });
@@ -229,7 +271,9 @@ export class ProgramExplainer {
       const target = n.children[1]!;
       const y = target.value.ndim === c.value.ndim ? target.text : `onehot(${target.text})`;
       if (i === 0) {
-        const rule = instantiate(ruleOf("softmaxCrossEntropy", 0), { [UPSTREAM]: "1", h: c.text, y });
+        // NOTE: one-hot rows sum to 1, so the rule's Σⱼ y drops out for class indices.
+        const general = instantiate(ruleOf("softmaxCrossEntropy", 0), { [UPSTREAM]: "1", h: c.text, y });
+        const rule = y === target.text ? general : general.replace(`·Σⱼ ${y}`, "");
         t = dropUnitUpstream(rule) + (rows > 1 ? `/${rows}` : "");
       } else t = `−logsoftmax(${n.children[0]!.text})${rows > 1 ? `/${rows}` : ""}`;
       if (g !== "1") t = `${group(g)}·${group(t)}`;
@@ -266,11 +310,19 @@ export class ProgramExplainer {
     const adjoint = new Map<string, Tensor>([[of, F.onesLike(this.ev.vars.get(of)!)]]);
     const vjps = new Map<string, Tensor[]>();
     const steps: AdjointStep[] = [];
+    const users = new Map<string, Step[]>();
+    for (const s of this.ev.steps.values()) {
+      if (!deps.has(s.name)) continue;
+      for (const name of new Set(s.occurrences.map((o) => o.name))) {
+        if (!users.has(name)) users.set(name, []);
+        users.get(name)!.push(s);
+      }
+    }
     for (const v of order) {
       const terms: AdjointTerm[] = [];
       if (v !== of) {
-        for (const s of this.ev.steps.values()) {
-          if (!deps.has(s.name) || !adjoint.has(s.name)) continue;
+        for (const s of users.get(v) ?? []) {
+          if (!adjoint.has(s.name)) continue;
           s.occurrences.forEach((o, k) => {
             if (o.name !== v || !differentiable(o)) return;
             if (!vjps.has(s.name)) vjps.set(s.name, occurrenceVjps(this.ev, s, adjoint.get(s.name)!));
@@ -331,6 +383,41 @@ export class ProgramExplainer {
     return { nodes, edges };
   }
 
+  /**
+   * Where a forward value leaves a function's domain (division by zero, log of 0 or of a negative
+   * number, square root of a negative number, a negative base to a fractional power) or overflows
+   * float64, said at the step where it first happens; and softmax over one element, which is constant.
+   */
+  domainNotes(): string[] {
+    const notes: string[] = [];
+    const elements = (t: Tensor) => (t.ndim === 0 ? [t.item()] : (t.toArray() as unknown[]).flat(Infinity) as number[]);
+    const finite = (t: Tensor) => elements(t).every(Number.isFinite);
+    for (const s of this.ev.steps.values()) {
+      const nodes: TreeNode[] = [];
+      const walk = (n: TreeNode) => { n.children.forEach(walk); nodes.push(n); };
+      walk(s.root);
+      for (const n of nodes) {
+        const [a, b] = n.children;
+        if ((n.op === "softmax" || n.op === "logsoftmax" || n.op === "crossentropy") && a!.value.ndim > 0 && a!.value.shape.at(n.axis ?? -1) === 1) {
+          notes.push(`$${s.name}$: $${n.text}$ runs over one element, so it is constant ($${n.op === "softmax" ? "softmax = 1" : n.op === "logsoftmax" ? "logsoftmax = 0" : "loss = 0"}$) and its gradient is $0$`);
+        }
+        if (n.op === "var" || n.op === "num" || finite(n.value) || !n.children.every((c) => finite(c.value))) continue;
+        const scalars = n.value.size === 1 && n.children.every((c) => c.value.size === 1);
+        const v = (c: TreeNode) => `$${c.text} = ${this.fmt(c.value.item())}$`;
+        const gives = scalars ? ` gives $${this.fmt(n.value.item())}$` : ` gives ±∞ or NaN in ${elements(n.value).filter((e) => !Number.isFinite(e)).length} of ${n.value.size} elements`;
+        let what: string;
+        if (n.op === "div") what = `division by zero: $${n.text}$${scalars ? ` with ${v(b!)}` : ""}`;
+        else if (n.op === "log") what = `log of ${elements(a!.value).some((e) => e < 0) ? "a negative number" : "0"}: $${n.text}$${scalars ? ` with ${v(a!)}` : ""}`;
+        else if (n.op === "sqrt") what = `square root of a negative number: $${n.text}$${scalars ? ` with ${v(a!)}` : ""}`;
+        else if (n.op === "pow" && elements(a!.value).some((e) => e < 0)) what = `a negative base to a fractional power: $${n.text}$${scalars ? ` with ${v(a!)}, ${v(b!)}` : ""}`;
+        else if (n.op === "pow" && elements(a!.value).some((e) => e === 0)) what = `0 to a negative power (a division by zero): $${n.text}$${scalars ? ` with ${v(a!)}, ${v(b!)}` : ""}`;
+        else what = `overflow (beyond the largest float64, about $1.8e308$): $${n.text}$${scalars ? ` at ${n.children.filter((c) => c.op !== "num").map(v).join(", ")}` : ""}`;
+        notes.push(`$${s.name}$: ${what}${gives}`);
+      }
+    }
+    return notes;
+  }
+
   /** Definitions of the activation derivatives used, from the ops' formulas, and kink conventions met. */
   notes(grads: readonly Gradient[], backward: readonly AdjointStep[]): string[] {
     const notes: string[] = [];
@@ -342,7 +429,8 @@ export class ProgramExplainer {
       if (f.kink) kinks.add(f.kink);
     });
     grads.forEach((g) => g.paths?.forEach((p) => visit(p.factors)));
-    for (const s of this.ev.steps.values()) for (const o of s.occurrences) if (this.scalar && backward.some((b) => b.name === o.name)) visit(this.edgeFactors(s, o));
+    const adjoints = new Set(backward.map((b) => b.name));
+    for (const s of this.ev.steps.values()) for (const o of s.occurrences) if (this.scalar && adjoints.has(o.name)) visit(this.edgeFactors(s, o));
     const ops: Record<string, OpName> = { ReLU: "relu", sigmoid: "sigmoid", tanh: "tanh" };
     for (const a of ["ReLU", "sigmoid", "tanh"].filter((x) => used.has(x))) {
       const rule = ruleOf(ops[a]!, 0);
@@ -357,8 +445,8 @@ export class ProgramExplainer {
 function resolveWrt(ev: Evaluated, wrt: readonly string[] | undefined): string[] {
   if (wrt === undefined || wrt.length === 0) {
     // every input, but class indices given to crossentropy
-    const uses = [...ev.steps.values()].flatMap((s) => s.occurrences);
-    return [...ev.inputs.keys()].filter((name) => uses.some((o) => o.name === name && differentiable(o)));
+    const uses = new Set([...ev.steps.values()].flatMap((s) => s.occurrences.filter(differentiable).map((o) => o.name)));
+    return [...ev.inputs.keys()].filter((name) => uses.has(name));
   }
   const unknown = wrt.filter((w) => !ev.vars.has(w));
   if (unknown.length > 0) throw new ValueError(`--wrt: no variable named ${unknown.join(", ")} in the program; its variables are ${[...ev.vars.keys()].join(", ")}`);
@@ -380,8 +468,12 @@ function resolveWrt(ev: Evaluated, wrt: readonly string[] | undefined): string[]
 export function explainProgram(
   source: string | Program,
   values: Readonly<Record<string, InputValue>>,
-  opts: ExplainProgramOptions = {},
+  options?: ExplainProgramOptions,
 ): ProgramDerivation {
+  const opts = checkOptions("explainProgram", options, ["of", "wrt", "precision", "check", "tol"]);
+  const isProgram = (p: unknown): p is Program => typeof p === "object" && p !== null && Array.isArray((p as Program).assignments) && (p as Program).assignments.length > 0;
+  if (typeof source !== "string" && !isProgram(source)) throw new ValueError(`explainProgram: the program must be a string such as "y = x*w" or a parsed program, found ${source === null ? "null" : typeof source}`);
+  if (typeof values !== "object" || values === null || Array.isArray(values)) throw new ValueError(`explainProgram: the values must be an object of name: value, found ${values === null ? "null" : Array.isArray(values) ? "an array" : typeof values}`);
   const program = typeof source === "string" ? parseProgram(source) : source;
   const ev = evaluateProgram(program, values);
   const precision = opts.precision ?? DEFAULT_PRECISION;
@@ -396,7 +488,8 @@ export function explainProgram(
   const backward = scalarOut ? x.backward(of) : [];
   const deps = [...dependencies(ev, of)];
   const grads = scalarOut ? totalGradients(ev, of, deps) : null;
-  const notes = x.notes(gradients, backward);
+  const warnings = x.domainNotes();
+  const notes = [...warnings, ...x.notes(gradients, backward)];
   if (!scalarOut) notes.push(`$${of}$ has shape $${output.shape.join("×")}$: gradients need a scalar output (reduce it first, e.g. $L = sum(${of})$)`);
   const d: ProgramDerivation = {
     kind: "program",
@@ -410,6 +503,7 @@ export function explainProgram(
     backward,
     graph: x.graph(of, grads),
     notes,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   if (opts.check !== undefined) {
     const claims = typeof opts.check === "string" ? parseClaims(opts.check) : opts.check;

@@ -1,4 +1,5 @@
 import { Module } from "../nn/module.js";
+import { checkOptions } from "../options.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Program } from "./ast.js";
 import type { ModelDerivation, ProgramDerivation } from "./derivation.js";
@@ -19,6 +20,6 @@ import type { InputValue } from "./program.js";
 export function explain(source: string | Program, values: Readonly<Record<string, InputValue>>, opts?: ExplainProgramOptions): ProgramDerivation;
 export function explain(model: Module, input: Tensor, target: Tensor, opts?: Pick<ExplainModelOptions, "loss" | "l2">): ModelDerivation;
 export function explain(a: string | Program | Module, b: unknown, c?: unknown, d?: unknown): ProgramDerivation | ModelDerivation {
-  if (a instanceof Module) return explainModule(a, b as Tensor, c as Tensor, (d ?? {}) as Pick<ExplainModelOptions, "loss" | "l2">);
-  return explainProgram(a, b as Readonly<Record<string, InputValue>>, (c ?? {}) as ExplainProgramOptions);
+  if (a instanceof Module) return explainModule(a, b as Tensor, c as Tensor, checkOptions("explain", d as Pick<ExplainModelOptions, "loss" | "l2"> | undefined, ["loss", "l2"]));
+  return explainProgram(a, b as Readonly<Record<string, InputValue>>, checkOptions("explain", c as ExplainProgramOptions | undefined, ["of", "wrt", "precision", "check", "tol"]));
 }

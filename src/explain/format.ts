@@ -1,5 +1,6 @@
+import { ValueError } from "../errors.js";
 import type { Derivation, Equation, ModelDerivation, NamedDerivation, ProgramDerivation } from "./derivation.js";
-import { latexText, mathToLatex, richToLatex, richToLatexText, richToText } from "./latex.js";
+import { latexText, mathToLatex, richToLatexText, richToText } from "./latex.js";
 import { type Chain, adjointChain, checkLines, forwardChain, gradientChain } from "./lines.js";
 import { alignColumns, formatNumber, formatShape, formatValue, type Value } from "./numbers.js";
 
@@ -173,57 +174,193 @@ export function formatMarkdown(d: Derivation): string {
 const mdRich = (s: string) => s.replace(/\$([^$]*)\$/g, (_, m: string) => `\`${m}\``);
 const mdCell = (v: Value, p: number) => formatValue(v, p).replace(/\|/g, "\\|");
 
-/** A value in LaTeX: a number, or a matrix for a tensor of rank 1 or 2 (large ones summarized). */
-function valueToLatex(v: Value, p: number): string {
+/** The widest line, in ems of the body font, that a display holds on an `article` page (345 pt at 10 pt), with a margin. */
+const LINE_EM = 33;
+/** The most rows of an `aligned` display, which cannot break across pages (about half an `article` page). */
+const MAX_ROWS = 18;
+const FRACTION = /∂([^\s/·()]+)\/∂([^\s·()=,]+)/g;
+
+/**
+ * The width of Unicode math once typeset, estimated in ems (within about 10% of what pdflatex makes of
+ * P1, P4 and P5): a fraction `∂a/∂b` as its wider part, binary operators and relations with their spaces.
+ */
+function mathWidth(s: string): number {
+  let w = 0, prev = "";
+  const rest = s.replace(FRACTION, (_, a: string, b: string) => {
+    w += 0.8 + 0.5 * Math.max([...a].length, [...b].length);
+    return "";
+  });
+  for (const c of rest) {
+    w += c === " " ? 0
+      : /[₀-₉ₙᵢⱼₖᵀ⁰-⁹²]/.test(c) || (/\d/.test(c) && /[A-Za-z₀-₉]/.test(prev)) ? 0.37
+      : /[()[\]'.,|]/.test(c) ? 0.35
+      : c === "·" ? 1 : /[+−⊙×]/.test(c) ? 1.25 : /[=<>←≈]/.test(c) ? 1.35
+      : /[A-ZΣ‖]/.test(c) ? 0.7 : 0.5;
+    prev = c;
+  }
+  return w;
+}
+
+/** `s` cut before each of its operators `ops` that stand outside parentheses and brackets. */
+function splitTop(s: string, ops: readonly string[]): string[] {
+  const pieces: string[] = [];
+  let depth = 0, start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0 && i > start && s[i - 1] === " " && s[i + 1] === " " && ops.includes(c)) {
+      pieces.push(s.slice(start, i - 1));
+      start = i;
+    }
+  }
+  return [...pieces, s.slice(start)];
+}
+
+/** Unicode math in lines of at most `room` ems: cut at its outermost sums first, then at its products. */
+function breakMath(s: string, room: number, ops: readonly (readonly string[])[] = [["+", "−"], ["·", "⊙"]]): string[] {
+  if (mathWidth(s) <= room || ops.length === 0) return [s];
+  const pieces = splitTop(s, ops[0]!);
+  if (pieces.length === 1) return breakMath(s, room, ops.slice(1));
+  const lines: string[] = [];
+  for (const p of pieces.flatMap((q) => breakMath(q, room - 2, ops.slice(1)))) {
+    if (lines.length > 0 && mathWidth(`${lines[lines.length - 1]} ${p}`) <= room) lines[lines.length - 1] += ` ${p}`;
+    else lines.push(p);
+  }
+  return lines;
+}
+
+/** A chain of right sides `= a = b = c` in rows of at most `room` ems: as many sides as fit on a row, a long side cut over several. */
+function equalityRows(parts: readonly string[], room: number): { first: boolean; text: string }[] {
+  const rows: { first: boolean; text: string }[] = [];
+  for (const part of parts) {
+    const last = rows[rows.length - 1];
+    if (last?.first && mathWidth(`${last.text} = ${part}`) <= room) last.text += ` = ${part}`;
+    else rows.push(...breakMath(part, room).map((text, i) => ({ first: i === 0, text })));
+  }
+  return rows;
+}
+
+/** Rows of an `aligned` block for `lhs = parts…`: the first with the left side, the others from `&=`, continued sides indented. */
+function alignedRows(lhs: string, parts: readonly string[], room: number, after = ""): string[] {
+  return equalityRows(parts, room).map((r, i) => `${i === 0 ? lhs : ""} ${r.first ? "&= " : "&\\qquad {} "}${mathToLatex(r.text)}${i === 0 ? after : ""} \\\\`.trimStart());
+}
+
+/** A value in LaTeX: a number, or a matrix for a tensor of rank 1 or 2 that fits on a line (others summarized). */
+function valueToLatex(v: Value, p: number, room = LINE_EM): string {
   if (typeof v === "number") return mathToLatex(formatNumber(v, p));
   const is2d = v.every((r) => Array.isArray(r));
   const depth = (x: Value): number => (typeof x === "number" ? 0 : 1 + depth(x[0] ?? 0));
-  if (depth(v) > 2 || v.length > 12 || (is2d && (v[0] as Value[]).length > 12)) return mathToLatex(formatValue(v, p));
-  const rows = (is2d ? (v as Value[][]) : [v]).map((r) => r.map((x) => mathToLatex(formatNumber(x as number, p))).join(" & "));
-  return `\\begin{bmatrix} ${rows.join(" \\\\ ")} \\end{bmatrix}`;
+  const cells = (is2d ? (v as Value[][]) : [v]).map((r) => r.map((x) => formatNumber(x as number, p)));
+  const cols = cells[0]?.length ?? 0;
+  const wide = cols * (Math.max(0, ...cells.flat().map(mathWidth)) + 1) > room;
+  if (depth(v) > 2 || v.length > 12 || cols > 12 || wide) return mathToLatex(formatValue(v, p));
+  return `\\begin{bmatrix} ${cells.map((r) => r.map(mathToLatex).join(" & ")).join(" \\\\ ")} \\end{bmatrix}`;
 }
 
-function chainToLatex(c: Chain, p: number): string[] {
+/** A path's label: `(through y1, x1)` with the names typeset as math, `(skip connection)` as text. */
+function labelToLatex(l: string): string {
+  if (!l) return "";
+  const through = /^through (.+)$/.exec(l);
+  return ` \\qquad ${through ? `\\text{(through }${mathToLatex(through[1]!)}\\text{)}` : `\\text{(${latexText(l)})}`}`;
+}
+
+function chainToLatex(c: Chain, p: number, lhsWidth: number): string[] {
   const lhs = mathToLatex(c.lhs);
-  const label = (l: string) => (l ? ` \\qquad \\text{(${latexText(l)})}` : "");
+  const room = LINE_EM - lhsWidth - 1.35;
   if (c.shape !== undefined) {
-    const value = c.raw !== undefined ? valueToLatex(c.raw, p) : mathToLatex(c.value ?? "");
     const shape = ` \\quad [${mathToLatex(c.shape)}]`;
-    return c.rhs.length > 0 ? [`${lhs} &= ${c.rhs.map(mathToLatex).join(" = ")}${shape} \\\\`, `&= ${value} \\\\`] : [`${lhs} &= ${value}${shape} \\\\`];
+    const value = c.raw !== undefined ? valueToLatex(c.raw, p, room) : mathToLatex(c.value ?? "");
+    const rows = alignedRows(lhs, c.rhs.length > 0 ? c.rhs : [c.value ?? ""], room - mathWidth(c.shape) - 2, shape);
+    return c.rhs.length > 0 ? [...rows, `&= ${value} \\\\`] : c.raw !== undefined ? [`${lhs} &= ${value}${shape} \\\\`] : rows;
   }
-  if (c.terms === undefined) return [`${lhs} &= ${c.rhs.map(mathToLatex).join(" = ")}${label(c.label ?? "")} \\\\`];
+  if (c.terms === undefined) return alignedRows(lhs, c.rhs, room - (c.label ? [...c.label].length * 0.45 + 2.2 : 0), labelToLatex(c.label ?? ""));
+  const terms = c.terms.flatMap((t, i) => {
+    const pieces = breakMath(t.text, room - (t.label ? [...t.label].length * 0.45 + 2.2 : 0));
+    return pieces.map((piece, k) => `${i === 0 && k === 0 ? `${lhs} &= ` : k === 0 ? "&\\phantom{=} + " : "&\\qquad {} "}${mathToLatex(piece)}${k === pieces.length - 1 ? labelToLatex(t.label) : ""} \\\\`);
+  });
+  return [...terms, ...alignedRows("", c.rhs, room)];
+}
+
+/** Rows grouped by equation, in `aligned` displays that end between equations before one is too tall for a page. */
+function alignedDisplays(groups: readonly string[][]): string[] {
+  const displays: string[][] = [[]];
+  for (const rows of groups) {
+    const last = displays[displays.length - 1]!;
+    if (last.length > 0 && last.length + rows.length > MAX_ROWS) displays.push([...rows]);
+    else last.push(...rows);
+  }
+  return displays.flatMap((rows) => ["\\[", "\\begin{aligned}", ...rows, "\\end{aligned}", "\\]"]);
+}
+
+/** The chains, their left sides in one column. */
+function chainsBlock(chains: readonly Chain[], p: number): string[] {
+  const w = Math.max(...chains.map((c) => mathWidth(c.lhs)));
+  return alignedDisplays(chains.map((c) => chainToLatex(c, p, w)));
+}
+
+/** Matrix equations with their shapes in a column; what each line rests on in a list below (it is text, and must wrap). */
+function equationsBlock(eqs: readonly Equation[]): string[] {
+  const lw = Math.max(...eqs.map((e) => mathWidth(e.lhs)));
+  const sw = Math.max(...eqs.map((e) => mathWidth(e.shape.join("×") || "scalar")));
+  const rows = eqs.map((e) => alignedRows(mathToLatex(e.lhs), [e.rhs], LINE_EM - lw - sw - 4, ` && [${mathToLatex(e.shape.join("×") || "scalar")}]`));
+  const notes = eqs.filter((e) => e.note).map((e) => `  \\item \\(${mathToLatex(e.lhs)}\\): ${richToLatexText(e.note!)}`);
+  return [...alignedDisplays(rows), ...(notes.length > 0 ? ["\\noindent Where each line comes from:", "\\begin{itemize}\\raggedright", ...notes, "\\end{itemize}"] : [])];
+}
+
+/** Each layer's output shape and parameter count (P2, P3) as a table. */
+function layersBlock(d: ModelDerivation): string[] {
+  const num = (n: number) => n.toLocaleString("en-US").replace(/,/g, "{,}");
+  const math = (s: string) => mathToLatex(s).replace(/(\d),(?=\d{3})/g, "$1{,}");
+  const rows = d.layers!.map((l) => `${[math(l.name), `\\text{${latexText(l.type)}}`, `[${math(l.outputShape.join("×"))}]`, ...(l.params > 0 ? [math(l.arithmetic)] : [])].join(" & ")} \\\\`);
+  const counts = d.layers!.filter((l) => l.params > 0).map((l) => num(l.params));
   return [
-    ...c.terms.map((t, i) => `${i === 0 ? `${lhs} &= ` : "&\\phantom{=} + "}${mathToLatex(t.text)}${label(t.label)} \\\\`),
-    `&= ${c.rhs.map(mathToLatex).join(" = ")} \\\\`,
+    "\\[",
+    "\\begin{array}{rlll}",
+    "& \\text{layer} & \\text{output} & \\text{parameters} \\\\",
+    ...rows,
+    `& \\text{total} & & ${counts.length > 1 ? `${counts.join(" + ")} = ` : ""}${num(d.totalParams ?? 0)}`,
+    "\\end{array}",
+    "\\]",
   ];
 }
 
+/** Items of text with `$…$` math; lines indented by spaces continue the item before them. */
+function itemsBlock(lines: readonly string[], env = "itemize"): string[] {
+  const items: string[] = [];
+  for (const l of lines) {
+    if (l.startsWith(" ") && items.length > 0) items[items.length - 1] += ` \\newline ${richToLatexText(l.trim())}`;
+    else items.push(`  \\item ${richToLatexText(l)}`);
+  }
+  // NOTE: ragged right, because a tensor's value in a line of text breaks only after its commas.
+  return [`\\begin{${env}}\\raggedright`, ...items, `\\end{${env}}`];
+}
+
 /**
- * The worked solution as a LaTeX fragment (needs amsmath): `\paragraph` headings and `aligned`
- * blocks inside `\[ … \]`, inline math as `\( … \)`; KaTeX renders every math part.
+ * The worked solution as a LaTeX fragment, to `\input` into a document that loads amsmath and amssymb:
+ * `\paragraph` headings, `aligned` blocks inside `\[ … \]` with one row per step where a chain is too
+ * long for an `article` line, inline math as `\( … \)`, words in `\text{…}`; KaTeX renders every math part.
+ * @example
+ * const tex = formatLatex(explainProgram("y = x*w", { x: 2, w: 3 }));
+ * const doc = `\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n${tex}\\end{document}\n`;
  */
 export function formatLatex(d: Derivation): string {
-  const out: string[] = ["% chainrule explain (LaTeX fragment; needs \\usepackage{amsmath})"];
+  const kind: unknown = typeof d === "object" && d !== null ? d.kind : undefined;
+  if (kind !== "program" && kind !== "model" && kind !== "named") throw new ValueError(`formatLatex: expected a derivation (of a program, a model or a named one), found ${d === null ? "null" : typeof d === "object" ? `an object of kind ${String(kind)}` : typeof d}`);
+  const out: string[] = ["% chainrule explain: a LaTeX fragment; needs \\usepackage{amsmath,amssymb}"];
+  const p = d.kind === "program" ? d.precision : 6;
   for (const s of sectionsOf(d)) {
     out.push("", `\\paragraph{${richToLatexText(s.title)}}`);
-    if (s.chains) {
-      out.push("\\[", "\\begin{aligned}", ...s.chains.flatMap((c) => chainToLatex(c, d.kind === "program" ? d.precision : 6)), "\\end{aligned}", "\\]");
-    } else if (s.kind === "math") {
-      const lines = d.kind === "model" ? (s.title === "Forward pass" ? d.forward : s.title === "Backward pass" ? d.backward : null) : null;
-      const body = lines
-        ? lines.map((e) => `${mathToLatex(e.lhs)} &= ${mathToLatex(e.rhs)} && [${mathToLatex(e.shape.join("×") || "scalar")}]${e.note ? ` \\quad ${richToLatex(e.note)}` : ""} \\\\`)
-        : d.kind === "named" && s.title === d.title
-          ? d.steps.map((st, i) => `&\\text{${i + 1}.}\\ ${mathToLatex(st.math)}${st.why ? ` && ${richToLatex(st.why)}` : ""} \\\\`)
-          : s.lines.map((l) => `&${mathToLatex(l)} \\\\`);
-      out.push("\\[", "\\begin{aligned}", ...body, "\\end{aligned}", "\\]");
-    } else {
-      const items: string[] = [];
-      for (const l of s.lines) {
-        if (l.startsWith(" ") && items.length > 0) items[items.length - 1] += ` \\newline ${richToLatexText(l.trim())}`;
-        else items.push(`  \\item ${richToLatexText(l)}`);
-      }
-      out.push("\\begin{itemize}", ...items, "\\end{itemize}");
-    }
+    // NOTE: the model's and the named derivation's sections are matched by title, to lay out their data rather than their text lines.
+    if (s.chains) out.push(...chainsBlock(s.chains, p));
+    else if (d.kind === "model" && d.layers && s.title.startsWith("Shapes and parameters")) out.push(...layersBlock(d));
+    else if (d.kind === "model" && (s.title === "Forward pass" || s.title === "Backward pass")) out.push(...equationsBlock(s.title === "Forward pass" ? d.forward : d.backward));
+    else if (d.kind === "named" && s.title === d.title) {
+      out.push(...itemsBlock(d.steps.flatMap((st) => [`$${st.math}$`, ...(st.why ? [`  ${st.why}`] : [])]), "enumerate"));
+    } else if (d.kind === "named" && s.title === "Sample") {
+      out.push("\\[", "\\begin{aligned}", ...d.sample.map((x) => `${mathToLatex(x.name)} &= ${valueToLatex(x.value, p, LINE_EM - 3)} \\\\`), "\\end{aligned}", "\\]");
+    } else if (s.kind === "math") out.push("\\[", "\\begin{aligned}", ...s.lines.map((l) => `&${l.trim().split(/ {2,}/).map(mathToLatex).join(" \\quad ")} \\\\`), "\\end{aligned}", "\\]");
+    else out.push(...itemsBlock(s.lines));
   }
   return out.join("\n") + "\n";
 }

@@ -1,5 +1,5 @@
 import type { AdjointStep, Check, Factor, ForwardStep, Gradient, Path } from "./derivation.js";
-import { formatFactor, formatNumber, formatShape, formatValue, type Value } from "./numbers.js";
+import { countText, formatFactor, formatNumber, formatShape, formatValue, type Value } from "./numbers.js";
 
 /**
  * The Unicode lines that every text-like format lays out: an equation is a left side and a chain of
@@ -48,6 +48,7 @@ export function sumText(values: readonly number[], precision: number): string {
   return values.map((v, i) => (i === 0 ? formatNumber(v, precision) : formatFactor(v, precision))).join(" + ");
 }
 
+const factorOf = (text: string) => (text.startsWith("−") ? `(${text})` : text);
 const dedupe = (parts: string[]) => parts.filter((s, i) => s !== parts[i - 1]);
 
 /** `x1 = ReLU(x0·w0 + b0) = ReLU(1·0.3 + 0.1) = ReLU(0.4) = 0.4`, or a tensor's equation with its value. */
@@ -63,7 +64,12 @@ export function gradientChain(g: Gradient, precision: number): Chain {
   if (g.paths === null) return { lhs: g.symbol, rhs: [total], label: g.pathsOmitted ?? "" };
   if (g.paths.length === 0) return { lhs: g.symbol, rhs: ["0"], label: `${g.of} does not depend on ${g.wrt}` };
   const terms = g.paths.map((p) => ({ text: pathSymbolic(p), label: g.paths!.length > 1 ? p.label : "" }));
-  const numbers = g.paths.map((p) => pathNumbers(p, precision)).join(" + ");
+  if (g.totalPaths !== undefined) {
+    const all = BigInt(g.totalPaths);
+    const more = `${countText(all - BigInt(g.paths.length))} more; ${countText(all)} paths in all, the shortest shown: the backward pass sums them`;
+    return { lhs: g.symbol, terms: [...terms, { text: "…", label: more }], rhs: [total] };
+  }
+  const numbers = g.paths.map((p, i) => (i > 0 ? factorOf(pathNumbers(p, precision)) : pathNumbers(p, precision))).join(" + ");
   const sums = g.paths.length > 1 ? [sumText(g.paths.map((p) => p.value), precision)] : [];
   return { lhs: g.symbol, terms, rhs: dedupe([numbers, ...sums, total]) };
 }
@@ -72,8 +78,14 @@ export function gradientChain(g: Gradient, precision: number): Chain {
 export function adjointChain(s: AdjointStep, precision: number): Chain {
   const value = formatValue(s.value, precision);
   if (s.terms.length === 0) return s.shape.length > 0 ? { lhs: s.symbol, rhs: [], shape: formatShape(s.shape), value, raw: s.value } : { lhs: s.symbol, rhs: [value] };
-  const symbolic = s.terms.map((t) => (t.local === "1" && s.shape.length === 0 ? `${t.upstream} · 1` : s.shape.length > 0 ? t.local : `${t.upstream} · ${t.local}`)).join(" + ");
-  if (s.shape.length > 0) return { lhs: s.symbol, rhs: [symbolic], shape: formatShape(s.shape), value, raw: s.value };
+  // NOTE: in a program with tensors a term's `local` is the whole vector-Jacobian product, upstream included.
+  if (s.shape.length > 0 || s.terms.some((t) => t.localValues === undefined)) {
+    const symbolic = s.terms.map((t) => t.local).join(" + ");
+    if (s.shape.length > 0) return { lhs: s.symbol, rhs: [symbolic], shape: formatShape(s.shape), value, raw: s.value };
+    const sums = s.terms.length > 1 ? [sumText(s.terms.map((t) => t.value as number), precision)] : [];
+    return { lhs: s.symbol, rhs: dedupe([symbolic, ...sums, value]) };
+  }
+  const symbolic = s.terms.map((t) => (t.local === "1" ? `${t.upstream} · 1` : `${t.upstream} · ${t.local}`)).join(" + ");
   const up = (t: (typeof s.terms)[number]) => formatFactor(t.upstreamValue as number, precision);
   const atValues = s.terms.map((t) => `${up(t)} · ${t.localAtValues ?? t.local}`).join(" + ");
   const numbers = s.terms.map((t) => `${up(t)} · ${(t.localValues ?? [1]).map((v) => formatFactor(v, precision)).join(" · ")}`).join(" + ");

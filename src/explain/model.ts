@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { gradients } from "../autograd/engine.js";
 import { crossEntropy } from "../losses/cross-entropy.js";
 import { l2Penalty } from "../losses/penalty.js";
@@ -17,7 +18,7 @@ import type { Equation, ModelDerivation } from "./derivation.js";
 import { instantiate, ruleOf, UPSTREAM } from "./formulas.js";
 import { tensorValue } from "./numbers.js";
 import { type InputValue, toLeaf } from "./program.js";
-import { explainTrace } from "./trace.js";
+import { degenerateLoss, expectModelArgs, explainTrace } from "./trace.js";
 
 /** Options of `explainModelSpec` and `explainModule`. */
 export interface ExplainModelOptions {
@@ -109,8 +110,8 @@ function build(
     const Yt = target.ndim === 1 ? F.oneHot(target, S.shape[t === "features-first" ? 0 : 1], { dtype: "float64" }) : target;
     const Ymat = t === "features-first" ? F.transpose(Yt) : Yt;
     dZ = F.div(F.sub(F.softmax(S, t === "features-first" ? 0 : -1), Ymat), n);
-    const rule = instantiate(ruleOf("softmaxCrossEntropy", 0), { [UPSTREAM]: "1", h: "S", y: "Y" }).replace(/^1 · /, "").replace("softmax(S)", "P");
-    eq("∂L/∂S", `${rule}/${N}`, S, dZ, `$P = softmax(S)$ by ${t === "features-first" ? "column" : "row"}, $Y$ one-hot labels; the rule of the fused loss, $∂h = ${ruleOf("softmaxCrossEntropy", 0)}$, with $ḡ = 1/${N}$ from the mean`);
+    const rule = instantiate(ruleOf("softmaxCrossEntropy", 0), { [UPSTREAM]: "1", h: "S", y: "Y" }).replace(/^1 · /, "").replace("softmax(S)", "P").replace("·Σⱼ Y", "");
+    eq("∂L/∂S", `${rule}/${N}`, S, dZ, `$P = softmax(S)$ by ${t === "features-first" ? "column" : "row"}, $Y$ one-hot labels; the rule of the fused loss, $∂h = ${ruleOf("softmaxCrossEntropy", 0)}$, with $ḡ = 1/${N}$ from the mean${ruleOf("softmaxCrossEntropy", 0).includes("Σⱼ y") ? " and $Σⱼ Y = 1$ (one-hot rows)" : ""}`);
   } else {
     dZ = F.div(F.mul(F.sub(S, t === "features-first" ? F.transpose(target) : target), 2), S.size);
     eq("∂L/∂S", `2(S − Y)/(${N}·${C})`, S, dZ, `the rule of pow, $∂a = ${ruleOf("pow", 0)}$, on $(S − Y)^2$, with $ḡ = 1/(${N}·${C})$ from the mean`);
@@ -151,6 +152,8 @@ function build(
   const penaltyText = l2 > 0 ? ` + (λ/2)(${Ws.map((w) => `‖${w}‖²`).join(" + ")})` : "";
   if (loss === "cross-entropy") fwd.push({ lhs: "L", rhs: `−(1/${N}) Σₙ Σⱼ Yₙⱼ log softmax(S)ₙⱼ${penaltyText}`, shape: [], computedShape: [...lossT.shape] });
   else fwd.push({ lhs: "L", rhs: `(1/(${N}·${C})) Σ (S − Y)²${penaltyText}`, shape: [], computedShape: [...lossT.shape] });
+  // NOTE: the real number of classes, not a stand-in size the symbolic shapes ran with.
+  const warnings = degenerateLoss(loss, opts.sizes[opts.sizes.length - 1]!);
   const sizeText = opts.sizeNames.map((s, i) => `$${s} = ${opts.sizes[i]}$`).join(", ");
   const layout = t === "features-first" ? "one example per column" : "one example per row";
   const weightNote = t === "p5"
@@ -174,7 +177,8 @@ function build(
     forward: fwd,
     backward: eqs,
     numeric: { loss: lossT.item(), maxAbsDiff: maxDiff, tolerance: X.dtype === "float64" ? 1e-9 : 1e-4 },
-    notes: ["every shape is the shape the code computed; every equation was evaluated with the library's ops and compared with autograd"],
+    notes: [...warnings, "every shape is the shape the code computed; every equation was evaluated with the library's ops and compared with autograd"],
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -193,7 +197,8 @@ function checkedLoss(opts: ExplainModelOptions): "cross-entropy" | "mse" {
  *
  * @example formatText(explainModelSpec("784-1024-10", { l2: 1e-4 }));
  */
-export function explainModelSpec(spec: string, opts: ExplainModelOptions = {}): ModelDerivation {
+export function explainModelSpec(spec: string, options?: ExplainModelOptions): ModelDerivation {
+  const opts = checkOptions("explainModelSpec", options, ["loss", "l2", "batch", "layout", "values", "seed"]);
   const sizes = parseMlpSpec(spec);
   const loss = checkedLoss(opts);
   const l2 = opts.l2 ?? 0;
@@ -244,7 +249,9 @@ export function explainModelSpec(spec: string, opts: ExplainModelOptions = {}): 
  *
  * @example explainModule(new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2)), x, labels);
  */
-export function explainModule(model: Module, input: Tensor, target: Tensor, opts: Omit<ExplainModelOptions, "values" | "batch" | "layout" | "seed"> = {}): ModelDerivation {
+export function explainModule(model: Module, input: Tensor, target: Tensor, options?: Omit<ExplainModelOptions, "values" | "batch" | "layout" | "seed">): ModelDerivation {
+  const opts = checkOptions("explainModule", options, ["loss", "l2"]);
+  expectModelArgs("explainModule", model, input, target);
   const loss = checkedLoss(opts);
   const mods = model instanceof Sequential ? [...model] : [model];
   const layers: Layer[] = [];

@@ -19,8 +19,16 @@ export function formatNumber(v: number, precision = DEFAULT_PRECISION): string {
   return String(Number(v.toPrecision(precision))).replace("e+", "e").replace(/-/g, MINUS);
 }
 
-/** Whether two numbers agree within a relative tolerance (absolutely within 1e-12 near zero). */
+/** A count as text: exact up to 21 digits (`1,024`), else roughly (`about 1.1e602`). */
+export function countText(n: bigint): string {
+  const digits = n.toString();
+  if (digits.length <= 21) return n.toLocaleString("en-US");
+  return `about ${digits[0]}.${digits[1]}e${digits.length - 1}`;
+}
+
+/** Whether two numbers agree within a relative tolerance (absolutely within 1e-12 near zero); ±∞ and NaN only equal themselves. */
 export function close(a: number, b: number, tol: number): boolean {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b || (Number.isNaN(a) && Number.isNaN(b));
   const d = Math.abs(a - b);
   return d <= tol * Math.max(Math.abs(a), Math.abs(b)) || d <= 1e-12;
 }

@@ -1,4 +1,4 @@
-import { ParseError } from "../errors.js";
+import { ParseError, ValueError } from "../errors.js";
 import { AXIS_FUNCTIONS, FUNCTIONS, isFnName } from "./ast.js";
 import type { Assignment, BinaryOp, Expr, FnName, Pos, Program } from "./ast.js";
 
@@ -7,6 +7,11 @@ export const NAME_RE = /[\p{L}_][\p{L}\p{M}\p{N}_]*/uy;
 /** An unsigned number literal: `1`, `1.0`, `.5`, `1e-3`, `2.5E+4`. */
 export const NUMBER_RE = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const MALFORMED_NUMBER_RE = /[\d.]+(?:[eE][+-]?[\d.]*)?/y;
+
+/** Fails with a ValueError unless `value` is a string (public functions take text from JavaScript callers too). */
+export function expectString(where: string, what: string, value: unknown): asserts value is string {
+  if (typeof value !== "string") throw new ValueError(`${where}: ${what} must be a string, found ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
+}
 
 /** Matches a sticky regex at `offset`, returning the matched text or undefined. */
 export function matchAt(re: RegExp, text: string, offset: number): string | undefined {
@@ -108,8 +113,13 @@ const isEnd = (t: Token) => t.kind === "sep" || t.kind === "eof";
 const isAxisLiteral = (e: Expr): boolean =>
   (e.kind === "num" && /^\d+$/.test(e.text)) || (e.kind === "unary" && isAxisLiteral(e.arg));
 
+/** How deep an expression may nest (parentheses, calls, operators): deeper is a ParseError, not a stack overflow. */
+export const MAX_DEPTH = 256;
+
 class Parser {
   private i = 0;
+  private level = 0;
+  private readonly depths = new WeakMap<Expr, number>();
   private readonly tokens: Token[];
   private readonly loc: (offset: number) => { line: number; column: number };
 
@@ -198,8 +208,20 @@ class Parser {
     };
   }
 
+  /** Records the depth of `e` from its children's, failing beyond MAX_DEPTH. */
+  private nested(e: Expr, ...children: Expr[]): Expr {
+    const depth = 1 + Math.max(0, ...children.map((c) => this.depths.get(c) ?? 1));
+    if (depth > MAX_DEPTH) this.tooDeep(e.pos.offset);
+    this.depths.set(e, depth);
+    return e;
+  }
+
+  private tooDeep(offset: number): never {
+    this.fail(offset, `the expression nests deeper than ${MAX_DEPTH} levels (parentheses, calls and operators): split it into several assignments`);
+  }
+
   private binary(op: BinaryOp, left: Expr, right: Expr): Expr {
-    return { kind: "binary", op, left, right, pos: this.pos(left.pos.offset, right.pos.end) };
+    return this.nested({ kind: "binary", op, left, right, pos: this.pos(left.pos.offset, right.pos.end) }, left, right);
   }
 
   private expression(): Expr {
@@ -215,15 +237,20 @@ class Parser {
   }
 
   private unary(): Expr {
-    if (this.isOp("+", "-")) {
-      const t = this.next();
-      const arg = this.unary();
-      return { kind: "unary", op: t.op as "+" | "-", arg, pos: this.pos(t.offset, arg.pos.end) };
+    if (++this.level > MAX_DEPTH) this.tooDeep(this.peek().offset);
+    try {
+      if (this.isOp("+", "-")) {
+        const t = this.next();
+        const arg = this.unary();
+        return this.nested({ kind: "unary", op: t.op as "+" | "-", arg, pos: this.pos(t.offset, arg.pos.end) }, arg);
+      }
+      const base = this.primary();
+      if (!this.isOp("^")) return base;
+      this.next();
+      return this.binary("^", base, this.unary());
+    } finally {
+      this.level--;
     }
-    const base = this.primary();
-    if (!this.isOp("^")) return base;
-    this.next();
-    return this.binary("^", base, this.unary());
   }
 
   private primary(): Expr {
@@ -246,7 +273,9 @@ class Parser {
         this.unexpectedAfterExpr(close, `")"`);
       }
       this.next();
-      return { ...inner, pos: this.pos(t.offset, close.end) };
+      const grouped = { ...inner, pos: this.pos(t.offset, close.end) };
+      this.depths.set(grouped, this.depths.get(inner) ?? 1);
+      return grouped;
     }
     const prev = this.tokens[this.i - 1];
     const after = prev && (prev.kind === "op" || prev.kind === "=") ? ` after "${prev.text}"` : "";
@@ -284,7 +313,7 @@ class Parser {
       const text = this.src.slice(axis.offset, axis.end);
       this.fail(axis.offset, `the axis of ${fn} must be an integer such as 0 or -1, found "${text}"`);
     }
-    return { kind: "call", fn, args, pos: this.pos(name.offset, close.end) };
+    return this.nested({ kind: "call", fn, args, pos: this.pos(name.offset, close.end) }, ...args);
   }
 }
 
@@ -294,8 +323,10 @@ class Parser {
  * Precedence, tightest first: `^` (also `**`, right-associative, so `-x^2` is `-(x^2)`), unary `-` `+`,
  * `* / @` (also `·` `⋅` `×` `÷`), then `+ -` (also `−`); binary operators other than `^` associate left.
  * Function names are case-insensitive and come out lowercase. Every error is a ParseError that
- * points at the offending token; a name may be assigned only once.
+ * points at the offending token; a name may be assigned only once; an expression may nest at most
+ * MAX_DEPTH levels deep.
  */
 export function parseProgram(source: string): Program {
+  expectString("parseProgram", "the program", source);
   return new Parser(source).program();
 }

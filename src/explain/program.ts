@@ -6,6 +6,7 @@ import { scalar, tensor } from "../tensor/create.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Assignment, Expr, FnName, Program } from "./ast.js";
+import { formatNumber } from "./numbers.js";
 import { exprToText } from "./source-text.js";
 
 /** What a node of an expression tree computes. */
@@ -61,9 +62,13 @@ function axisValue(e: Expr): number {
 
 /** Builds the expression tree of `e` (unary plus and parentheses are transparent; `−2` is a number). */
 export function buildTree(e: Expr): TreeNode {
-  const node = (op: NodeOp, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode => ({
-    op, expr: e, text: exprToText(e), children, value: undefined as unknown as Tensor, ...extra,
-  });
+  const node = (op: NodeOp, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode => {
+    const n = { op, expr: e, children, value: undefined as unknown as Tensor, ...extra } as TreeNode;
+    // NOTE: the text is written when first read: every subtree's text up front is quadratic in the depth.
+    let text: string | undefined;
+    Object.defineProperty(n, "text", { get: () => (text ??= exprToText(e)), enumerable: true });
+    return n;
+  };
   switch (e.kind) {
     case "num":
       return node("num");
@@ -166,6 +171,17 @@ export function evaluateProgram(
   const both = Object.keys(values).filter((k) => assigned.has(k));
   if (both.length > 0) throw new ValueError(`${both.join(", ")} ${both.length === 1 ? "is" : "are"} assigned in the program and also given a value; give values only to inputs`);
   const roots = program.assignments.map((a) => buildTree(a.expr));
+  const used = new Set(roots.flatMap((r) => occurrencesOf(r).map((o) => o.name)));
+  const unused = Object.keys(values).filter((k) => !used.has(k));
+  if (unused.length > 0) {
+    const inputs = [...used].filter((u) => !assigned.has(u));
+    throw new ValueError(`${unused.join(", ")} ${unused.length === 1 ? "is not a variable" : "are not variables"} of the program; its inputs are ${inputs.join(", ") || "none"} (it assigns ${[...assigned].join(", ")})`);
+  }
+  for (const [k, v] of Object.entries(values)) {
+    const data = v instanceof Tensor ? [...v.data] : typeof v === "number" ? [v] : (v as unknown[]).flat(Infinity);
+    const bad = data.find((x) => typeof x === "number" && !Number.isFinite(x));
+    if (bad !== undefined) throw new ValueError(`${k}: ${formatNumber(bad as number)} is not a finite number; give every input a finite value`);
+  }
   const missing: string[] = [];
   const defined = new Set<string>();
   roots.forEach((root, i) => {
@@ -207,13 +223,16 @@ export function evaluateProgram(
 
 /** The variables `of` depends on (itself included), in program order: inputs first, then assignments. */
 export function dependencies(ev: Evaluated, of: string): Set<string> {
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    for (const o of ev.steps.get(name)?.occurrences ?? []) visit(o.name);
-  };
-  visit(of);
+  const seen = new Set<string>([of]);
+  const stack = [of];
+  while (stack.length > 0) {
+    for (const o of ev.steps.get(stack.pop()!)?.occurrences ?? []) {
+      if (!seen.has(o.name)) {
+        seen.add(o.name);
+        stack.push(o.name);
+      }
+    }
+  }
   return new Set([...ev.vars.keys()].filter((k) => seen.has(k)));
 }
 

@@ -1,12 +1,13 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { gradients, sumTo } from "../autograd/engine.js";
 import { noGrad } from "../autograd/mode.js";
 import { crossEntropy } from "../losses/cross-entropy.js";
 import { l2Penalty } from "../losses/penalty.js";
 import { mse } from "../losses/regression.js";
-import { functionalCall, type Module } from "../nn/module.js";
+import { functionalCall, Module } from "../nn/module.js";
 import * as F from "../ops/functions.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { summary } from "../train/summary.js";
 import type { Equation, ModelDerivation } from "./derivation.js";
 import { UPSTREAM, group, instantiate, parseFormula } from "./formulas.js";
@@ -39,8 +40,10 @@ export function explainTrace(
   model: Module,
   input: Tensor,
   target: Tensor,
-  opts: { loss?: "cross-entropy" | "mse"; l2?: number } = {},
+  options?: { loss?: "cross-entropy" | "mse"; l2?: number },
 ): ModelDerivation {
+  const opts = checkOptions("explainTrace", options, ["loss", "l2"]);
+  expectModelArgs("explainTrace", model, input, target);
   const loss = opts.loss ?? "cross-entropy";
   const l2 = opts.l2 ?? 0;
   const names = new Map<Tensor, string>();
@@ -186,6 +189,7 @@ export function explainTrace(
     if (!a) continue;
     for (let i = 0; i < s.size; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(s.data[i]! - a.data[i]!));
   }
+  const warnings = degenerateLoss(loss, S.shape.at(-1) ?? 1);
   const sm = summary(model, input.shape.slice(1), { batch: input.shape[0], print: false });
   const kinds = [...new Set(order.map((t) => t._node!.def.name))];
   return {
@@ -208,6 +212,21 @@ export function explainTrace(
     layers: sm.rows.map((r) => ({ name: r.name, type: r.type, outputShape: r.outputShape.map(String), arithmetic: r.arithmetic, params: r.params })),
     totalParams: sm.totalParams,
     numeric: { loss: L.item(), maxAbsDiff, tolerance: 1e-9 },
-    notes: ["every shape is the shape the code computed; the contributions to each tensor, summed, agree with autograd (largest difference above)"],
+    notes: [...warnings, "every shape is the shape the code computed; the contributions to each tensor, summed, agree with autograd (largest difference above)"],
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** Why a loss says nothing about the network: softmax over one class is 1 whatever the score, so cross-entropy is 0 and so is every gradient. */
+export function degenerateLoss(loss: "cross-entropy" | "mse", classes: number): string[] {
+  if (loss !== "cross-entropy" || classes !== 1) return [];
+  return ["the network has one output: softmax over one class is $1$ whatever the score, so the cross-entropy loss is $L = 0$ and every gradient is $0$; for one output use mse (--loss mse), or give the network two outputs, one per class"];
+}
+
+/** Fails with a ValueError unless the arguments are a module and two tensors. */
+export function expectModelArgs(where: string, model: unknown, input: unknown, target: unknown): void {
+  if (!(model instanceof Module)) throw new ValueError(`${where}: the model must be a Module, found ${model === null ? "null" : typeof model}`);
+  for (const [what, t] of [["input", input], ["target", target]] as const) {
+    if (!(t instanceof Tensor)) throw new ValueError(`${where}: the ${what} must be a Tensor, found ${t === null ? "null" : typeof t}`);
+  }
 }

@@ -1,5 +1,5 @@
 import type { ParseError } from "../errors.js";
-import { NAME_RE, NUMBER_RE, matchAt, parseErrorAt } from "./parser.js";
+import { NAME_RE, NUMBER_RE, expectString, matchAt, parseErrorAt } from "./parser.js";
 
 /** A claimed forward value (`y1=-0.08`) or gradient (`dz/dw1=-0.2`); `text` is the claim as written. */
 export type Claim =
@@ -7,6 +7,7 @@ export type Claim =
   | { kind: "grad"; of: string; wrt: string; value: number; text: string };
 
 const SEPARATORS = ",;\n";
+const NON_FINITE_RE = /(?:infinity|inf|nan)(?![\p{L}\p{N}_])|\u221e/iuy;
 
 /** A cursor over a one-line-or-more list of `lhs = number` entries separated by `,`, `;` or newlines. */
 class Scanner {
@@ -45,19 +46,28 @@ class Scanner {
     this.i++;
   }
 
-  /** A number with an optional sign (`-`, `+` or `−`), then the end of the entry. */
-  number(): number {
+  /**
+   * A number with an optional sign (`-`, `+` or `−`), then the end of the entry. `inf`, `Infinity`,
+   * `∞` and `nan` (any case) are read when `nonFinite` is set, and refused otherwise; a literal too
+   * large for a float64 (`1e400`) is always refused: it is not ∞.
+   */
+  number(nonFinite: boolean): number {
     this.skipSpaces();
     let sign = 1;
+    const signAt = this.i;
     if (this.char !== undefined && "+-\u2212".includes(this.char)) {
       if (this.char !== "+") sign = -1;
       this.i++;
       this.skipSpaces();
     }
     const start = this.i;
-    const text = matchAt(NUMBER_RE, this.text, start);
+    const word = matchAt(NON_FINITE_RE, this.text, start);
+    const text = word ?? matchAt(NUMBER_RE, this.text, start);
     if (text === undefined) throw this.fail(`expected a number, found ${this.found()}`);
     this.i += text.length;
+    const value = word === undefined ? sign * Number(text) : /^n/i.test(word) ? NaN : sign * Infinity;
+    if (word === undefined && !Number.isFinite(value)) throw this.fail(`${this.text.slice(signAt, this.i)} is not a finite number (it is too large for a float64)`, signAt);
+    if (!nonFinite && word !== undefined) throw this.fail(`${this.text.slice(signAt, this.i)} is not a finite number`, signAt);
     if (this.char !== undefined && /[\p{L}\p{N}_.]/u.test(this.char)) {
       const run = /[^\s,;]*/y;
       run.lastIndex = start;
@@ -67,7 +77,7 @@ class Scanner {
     if (this.char !== undefined && !SEPARATORS.includes(this.char)) {
       throw this.fail(`expected "," before the next entry, found ${this.found()}`);
     }
-    return sign * Number(text);
+    return value;
   }
 
   /** Calls `entry` for each non-empty entry, with the offset where it starts. */
@@ -82,10 +92,12 @@ class Scanner {
 
 /**
  * Parses `--set` values such as `x0=1, w0=0.3, w1=-0.2` into a record name → number.
- * Entries are separated by `,`, `;` or newlines; a name may be set only once.
+ * Entries are separated by `,`, `;` or newlines; a name may be set only once; every value must be a
+ * finite number (`Infinity` and `1e400`, which overflows to it, are both refused).
  * @throws ParseError pointing at the offending character.
  */
 export function parseSetValues(text: string): Record<string, number> {
+  expectString("parseSetValues", "the values", text);
   const s = new Scanner(text);
   const values: Record<string, number> = Object.create(null);
   s.entries(() => {
@@ -94,17 +106,19 @@ export function parseSetValues(text: string): Record<string, number> {
     const name = s.name("a name such as x0");
     if (Object.prototype.hasOwnProperty.call(values, name)) throw s.fail(`${name} is set twice`, at);
     s.expect("=", `expected "=" after "${name}"`);
-    values[name] = s.number();
+    values[name] = s.number(false);
   });
   return { ...values };
 }
 
 /**
  * Parses `--check` claims such as `y1=-0.08, z=0.92, dz/dw1=-0.2` (also `∂z/∂w1`, `d z / d w1`).
- * Claims are separated by `,`, `;` or newlines; `text` keeps each claim as written, trimmed.
+ * Claims are separated by `,`, `;` or newlines; `text` keeps each claim as written, trimmed. A claim
+ * may be ±∞ or NaN: `inf`, `-inf`, `Infinity`, `∞`, `nan` (any case).
  * @throws ParseError pointing at the offending character.
  */
 export function parseClaims(text: string): Claim[] {
+  expectString("parseClaims", "the claims", text);
   const s = new Scanner(text);
   const claims: Claim[] = [];
   s.entries((start) => {
@@ -117,11 +131,11 @@ export function parseClaims(text: string): Claim[] {
       s.expect("d\u2202", `expected "d" or "∂" after "/"`);
       const wrt = s.name(`a name after "${text[s.i - 1]}"`);
       s.expect("=", `expected "=" after "${text.slice(start, s.i).trim()}"`);
-      claims.push({ kind: "grad", of, wrt, value: s.number(), text: text.slice(start, s.i).trim() });
+      claims.push({ kind: "grad", of, wrt, value: s.number(true), text: text.slice(start, s.i).trim() });
     } else {
       const name = s.name("a name such as y1 or a gradient such as dz/dw1");
       s.expect("=", `expected "=" after "${name}"`);
-      claims.push({ kind: "value", name, value: s.number(), text: text.slice(start, s.i).trim() });
+      claims.push({ kind: "value", name, value: s.number(true), text: text.slice(start, s.i).trim() });
     }
   });
   return claims;

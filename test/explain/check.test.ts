@@ -124,4 +124,36 @@ describe("--check on P1", () => {
     expect(() => check("q=1")).toThrow(ValueError);
     expect(() => check("dz/dq=1")).toThrow(/not a variable of the program/);
   });
+
+  it("names every slip that reproduces the claim, never one of them as fact (issue 7, item 11)", () => {
+    const c = check("y1=-0.36")[0]!;
+    const slips = c.slips!.map(richToText);
+    expect(slips).toContain("x1 was replaced by w0 = 0.3 (w0·w1 + b1 = 0.3·(−0.2) + (−0.3) = −0.36)");
+    expect(slips).toContain("in the step of x1, the term + b0 was dropped (ReLU(x0·w0) = ReLU(1·0.3) = ReLU(0.3) = 0.3), which carries on to y1 = −0.36");
+    expect(step(c)).toMatch(/, not −0\.36: one of: x1 was replaced by w0 = 0\.3 .*; or in the step of x1, the term \+ b0 was dropped/);
+    // a step that a right claim fixes is not blamed
+    const fixed = byTarget(check("x1=0.4, y1=-0.36")).y1!;
+    expect(fixed.slips!.map(richToText)).toEqual(["x1 was replaced by w0 = 0.3 (w0·w1 + b1 = 0.3·(−0.2) + (−0.3) = −0.36)"]);
+    expect(step(fixed)).not.toContain("one of");
+  });
+});
+
+describe("--check where the true value is ±∞ or NaN (issue 7, item 8)", () => {
+  const checkDiv = (claims: string, values = { x0: 1, w0: 0 }) => explainProgram("z = x0/w0", values, { check: claims }).checks!;
+
+  it("marks a finite claim wrong when the value is ∞, and ∞ right only when claimed", () => {
+    expect(checkDiv("z=42")[0]).toMatchObject({ ok: false, correct: Infinity });
+    for (const claim of ["z=inf", "z=Infinity", "z=∞", "z=+inf", "z = INF"]) expect(checkDiv(claim)[0]!.ok).toBe(true);
+    for (const claim of ["z=-inf", "z=−∞", "z=nan", "z=1e308"]) expect(checkDiv(claim)[0]!.ok).toBe(false);
+    expect(checkDiv("z=-inf", { x0: -1, w0: 0 })[0]!.ok).toBe(true);
+    expect(checkDiv("dz/dw0=-inf")[0]!.ok).toBe(true);
+    expect(checkDiv("dz/dw0=-1e300")[0]!.ok).toBe(false);
+  });
+
+  it("compares NaN exactly: only a NaN claim is right", () => {
+    expect(checkDiv("z=nan", { x0: 0, w0: 0 })[0]!.ok).toBe(true);
+    expect(checkDiv("z=0", { x0: 0, w0: 0 })[0]!.ok).toBe(false);
+    expect(checkDiv("z=inf", { x0: 0, w0: 0 })[0]!.ok).toBe(false);
+    expect(checkDiv("z=nan")[0]!.ok).toBe(false);
+  });
 });

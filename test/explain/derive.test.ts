@@ -7,6 +7,7 @@ import { explain } from "../../src/explain/explain.js";
 import { formatJson, formatText } from "../../src/explain/format.js";
 import { richToText } from "../../src/explain/latex.js";
 import { explainModelSpec, explainModule } from "../../src/explain/model.js";
+import { explainTrace } from "../../src/explain/trace.js";
 import { Linear, ReLU, Sequential } from "../../src/nn/index.js";
 import * as F from "../../src/ops/functions.js";
 import { randn, tensor } from "../../src/tensor/create.js";
@@ -160,5 +161,31 @@ describe("the backward pass of a network as matrix equations (P5)", () => {
     expect(() => explainModelSpec("784-10", { loss: "hinge" as never })).toThrow(/--loss must be cross-entropy or mse/);
     expect(() => explainModelSpec("784-10", { batch: 0 })).toThrow(/--batch must be a positive integer/);
     expect(() => explainModelSpec("784-10", { l2: -1 })).toThrow(/--l2 must be a number ≥ 0/);
+  });
+});
+
+describe("degenerate losses are said, not printed as a silent 0 (issue 7, item 14)", () => {
+  const warning = /one output: softmax over one class is 1 whatever the score, so the cross-entropy loss is L = 0 and every gradient is 0/;
+
+  it("warns when cross-entropy runs over one output unit", () => {
+    const d = explainModelSpec("80-1024-512-1", { loss: "cross-entropy", batch: 4 });
+    expect(d.numeric!.loss).toBe(0);
+    expect(d.warnings!.map(richToText)).toEqual([expect.stringMatching(warning)]);
+    expect(richToText(d.notes[0]!)).toMatch(warning);
+    expect(formatText(d)).toMatch(warning);
+    const model = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 1));
+    const [x, y] = [randn([2, 3], { generator: new Generator(1) }), tensor([0, 0], { dtype: "int32" })];
+    for (const d of [explain(model, x, y), explainTrace(model, x, y)]) expect(d.warnings!.map(richToText)).toEqual([expect.stringMatching(warning)]);
+  });
+
+  it("says nothing for two outputs or for mse on one", () => {
+    expect(explainModelSpec("80-16-2").warnings).toBeUndefined();
+    expect(explainModelSpec("80-16-1", { loss: "mse" }).warnings).toBeUndefined();
+  });
+
+  it("checks the options of the public functions", () => {
+    expect(() => explainModelSpec("4-2", { los: "mse" } as never)).toThrow(/explainModelSpec: unknown option "los" \(did you mean "loss"\?\)/);
+    expect(() => deriveNamed("mse", { sed: 1 } as never)).toThrow(/deriveNamed: unknown option "sed"/);
+    expect(() => explainModule(new Linear(2, 2), randn([1, 2]), tensor([0], { dtype: "int32" }), { l3: 1 } as never)).toThrow(/explainModule: unknown option "l3"/);
   });
 });

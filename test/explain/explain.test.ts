@@ -6,7 +6,7 @@ import { explainProgram } from "../../src/explain/explain-program.js";
 import { explain } from "../../src/explain/explain.js";
 import { formatJson, formatLatex, formatMarkdown, formatText } from "../../src/explain/format.js";
 import { formatDot, formatSvg } from "../../src/explain/graph-draw.js";
-import { mathToLatex } from "../../src/explain/latex.js";
+import { mathToLatex, richToText } from "../../src/explain/latex.js";
 import { formatNumber } from "../../src/explain/numbers.js";
 import * as F from "../../src/ops/functions.js";
 import { scalar, tensor } from "../../src/tensor/create.js";
@@ -203,8 +203,8 @@ Notes
     expect(dot).toMatch(/^digraph chainrule \{/);
     expect(dot).toContain('"x1" [label="x1 = ReLU(x0·w0 + b0)\\nvalue 0.4\\n∂z/∂x1 = −0.2"');
     expect(dot).toContain('"x0" [label="x0 (input)\\nvalue 1\\n∂z/∂x0 = 0.94"');
-    expect(dot).toContain(`"x0" -> "z" [label="∂z/∂x0 = ReLU'(y1 + x0) = 1"]`);
-    expect(dot).toContain(`"x0" -> "x1" [label="∂x1/∂x0 = ReLU'(x0·w0 + b0) · w0 = 0.3"]`);
+    expect(dot).toContain(`"x0" -> "z" [label="∂z/∂x0 (local)\\n= ReLU'(y1 + x0) = 1"]`);
+    expect(dot).toContain(`"x0" -> "x1" [label="∂x1/∂x0 (local)\\n= ReLU'(x0·w0 + b0) · w0 = 0.3"]`);
     expect(dot.match(/->/g)).toHaveLength(8);
   });
 
@@ -214,7 +214,7 @@ Notes
     expect(svg.trim().endsWith("</svg>")).toBe(true);
     expect(svg.match(/<rect [^>]*rx="6"/g)).toHaveLength(8);
     expect(svg.match(/<path [^>]*marker-end/g)).toHaveLength(8);
-    for (const s of ["x1 = ReLU(x0·w0 + b0)", "value −0.38", "∂z/∂x0 = 0.94", "∂y1/∂x1 = w1 = −0.2", "∂z/∂x0 = ReLU'(y1 + x0) = 1"]) expect(svg).toContain(s);
+    for (const s of ["x1 = ReLU(x0·w0 + b0)", "value −0.38", "∂z/∂x0 = 0.94", "= w1 = −0.2", "= ReLU'(y1 + x0) = 1"]) expect(svg).toContain(s);
     expect((svg.match(/<text/g) ?? []).length).toBe((svg.match(/<\/text>/g) ?? []).length);
   });
 
@@ -312,12 +312,65 @@ describe("explainProgram", () => {
     expect(formatText(explainProgram("y = x / 3", { x: 2 }, { precision: 15 }))).toContain("0.666666666666667");
   });
 
-  it("lists too many paths only through the backward pass", () => {
+  it("lists the shortest paths up to a bound, says how many there are in all, and sums them through the backward pass", () => {
     const src = Array.from({ length: 7 }, (_, i) => `a${i + 1} = a${i} + a${i}*w`).join("\n");
     const d = explainProgram(src, { a0: 1, w: 0.5 }, { wrt: ["a0"] });
-    expect(d.gradients[0]!.paths).toBeNull();
-    expect(d.gradients[0]!.pathsOmitted).toMatch(/^128 paths/);
+    expect(d.gradients[0]!.paths).toHaveLength(32);
+    expect(d.gradients[0]!.totalPaths).toBe("128");
+    expect(formatText(d)).toMatch(/\+ …\s+\(96 more; 128 paths in all, the shortest shown: the backward pass sums them\)/);
     expect(d.gradients[0]!.value).toBeCloseTo(1.5 ** 7, 12);
     expect(d.backward.find((s) => s.name === "a0")!.value).toBeCloseTo(1.5 ** 7, 12);
+  });
+});
+
+describe("values outside a function's domain, and values given (issue 7, items 8 and 19)", () => {
+  it.each<[string, string, Record<string, number>, string]>([
+    ["a division by zero", "z = x0/w0", { x0: 1, w0: 0 }, "z: division by zero: x0/w0 with w0 = 0 gives ∞"],
+    ["0/0", "z = x0/(w0 - w0)", { x0: 0, w0: 2 }, "z: division by zero: x0/(w0 − w0) with w0 − w0 = 0 gives NaN"],
+    ["log of 0", "y = x*0\nz = log(y)", { x: 3 }, "z: log of 0: log(y) with y = 0 gives −∞"],
+    ["log of a negative number", "z = log(x) + 1", { x: -2 }, "z: log of a negative number: log(x) with x = −2 gives NaN"],
+    ["sqrt of a negative number", "z = sqrt(x - 1)", { x: 0.5 }, "z: square root of a negative number: sqrt(x − 1) with x − 1 = −0.5 gives NaN"],
+    ["a negative base to a fractional power", "z = x^p", { x: -8, p: 0.5 }, "z: a negative base to a fractional power: x^p with x = −8, p = 0.5 gives NaN"],
+    ["0 to a negative power", "z = x^p", { x: 0, p: -1 }, "z: 0 to a negative power (a division by zero): x^p with x = 0, p = −1 gives ∞"],
+    ["an overflow", "z = exp(x)", { x: 1000 }, "z: overflow (beyond the largest float64, about 1.8e308): exp(x) at x = 1000 gives ∞"],
+  ])("says where %s happens", (_, program, values, note) => {
+    const d = explainProgram(program, values);
+    expect(d.notes.map(richToText)).toContain(note);
+    expect(d.warnings!.map(richToText)).toEqual([note]);
+    expect(formatText(d)).toContain(`Notes\n  ${note}`);
+  });
+
+  it("says it once, where it first happens, not where the ∞ merely flows on", () => {
+    const d = explainProgram("y = x0/w0\nz = y*2 + 1", { x0: 1, w0: 0 });
+    expect(d.warnings!.map(richToText)).toEqual(["y: division by zero: x0/w0 with w0 = 0 gives ∞"]);
+    expect(explainProgram("z = x0/w0", { x0: 1, w0: 2 }).warnings).toBeUndefined();
+  });
+
+  it("counts the elements of a tensor that leave the domain", () => {
+    const d = explainProgram("z = sum(log(v))", { v: [1, 0, -1, 2] });
+    expect(d.warnings!.map(richToText)).toEqual(["z: log of a negative number: log(v) gives ±∞ or NaN in 2 of 4 elements"]);
+  });
+
+  it("says that softmax over one element is constant", () => {
+    const d = explainProgram("L = sum(softmax(h))", { h: [[0.3], [-1]] });
+    expect(d.warnings!.map(richToText)).toEqual(["L: softmax(h) runs over one element, so it is constant (softmax = 1) and its gradient is 0"]);
+  });
+
+  it("refuses a value for a name the program does not use, naming its variables", () => {
+    expect(() => explainProgram(P1, { ...P1_VALUES, w9: 5 })).toThrow(ValueError);
+    expect(() => explainProgram(P1, { ...P1_VALUES, w9: 5 })).toThrow("w9 is not a variable of the program; its inputs are x0, w0, b0, w1, b1 (it assigns x1, y1, z)");
+  });
+
+  it("refuses a value that is not finite, however it was written", () => {
+    for (const bad of [Infinity, -Infinity, NaN, Number("1e400")]) {
+      expect(() => explainProgram(P1, { ...P1_VALUES, x0: bad })).toThrow(/^x0: .* is not a finite number/);
+    }
+    expect(() => explainProgram("y = sum(v)", { v: [1, Infinity] })).toThrow("v: ∞ is not a finite number");
+  });
+
+  it("checks the options of the public functions", () => {
+    expect(() => explainProgram(P1, P1_VALUES, { precison: 3 } as never)).toThrow(/explainProgram: unknown option "precison" \(did you mean "precision"\?\)/);
+    expect(() => explain(P1, P1_VALUES, { wrtt: ["x0"] } as never)).toThrow(/explain: unknown option "wrtt"/);
+    expect(() => explainProgram(P1, P1_VALUES, 3 as never)).toThrow(/expected an options object, found number/);
   });
 });

@@ -180,6 +180,12 @@ describe("parseSetValues", () => {
     ["x0=1.2.3", 4, /malformed number "1\.2\.3"/],
     ["3=1", 1, /expected a name such as x0, found "3"/],
     ["x0=abc", 4, /expected a number, found "a"/],
+    ["x0=1e400", 4, /^1e400 is not a finite number/],
+    ["x0=-1e999", 4, /^-1e999 is not a finite number/],
+    ["x0=Infinity", 4, /^Infinity is not a finite number/],
+    ["x0=1,w0=-inf", 9, /^-inf is not a finite number/],
+    ["x0=NaN", 4, /^NaN is not a finite number/],
+    ["x0=∞", 4, /^∞ is not a finite number/],
   ])("rejects %s", (text, column, message) => {
     const err = parseFailure(() => parseSetValues(text));
     expect({ line: err.line, column: err.column }).toEqual({ line: 1, column });
@@ -200,6 +206,7 @@ describe("parseClaims", () => {
       { kind: "grad", of: "L", wrt: "W_1", value: 0.03, text: "dL/dW_1 = 3e-2" },
     ]);
     expect(parseClaims("dz=1")).toEqual([{ kind: "value", name: "dz", value: 1, text: "dz=1" }]);
+    expect(parseClaims("z=inf, z=-Infinity, z=−∞, z=NaN, dz/dw=+INF").map((c) => c.value)).toEqual([Infinity, -Infinity, -Infinity, NaN, Infinity]);
     expect(parseClaims(" ")).toEqual([]);
   });
 
@@ -213,6 +220,8 @@ describe("parseClaims", () => {
     ["xz/dw=1", 1, 1, /expected "d" or "∂" to start a gradient/],
     ["z=0.92 y=1", 1, 8, /expected "," before the next entry/],
     ["z=1e", 1, 3, /malformed number "1e"/],
+    ["z=infinite", 1, 3, /expected a number, found "i"/],
+    ["z=1e400", 1, 3, /^1e400 is not a finite number \(it is too large for a float64\)/],
   ])("rejects %s", (text, line, column, message) => {
     const err = parseFailure(() => parseClaims(text));
     expect({ line: err.line, column: err.column }).toEqual({ line, column });
