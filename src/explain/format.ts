@@ -139,6 +139,13 @@ function namedSections(d: NamedDerivation): Section[] {
   ];
 }
 
+/** Throws a ValueError unless `d` is a derivation (what explain and its variants return). */
+function checkDerivation(fn: string, d: unknown): asserts d is Derivation {
+  const kind: unknown = typeof d === "object" && d !== null ? (d as { kind?: unknown }).kind : undefined;
+  if (kind !== "program" && kind !== "model" && kind !== "named")
+    throw new ValueError(`${fn}: expected a derivation (of a program, a model or a named one), found ${d === null ? "null" : typeof d === "object" ? `an object of kind ${String(kind)}` : typeof d}`);
+}
+
 function sectionsOf(d: Derivation): Section[] {
   return d.kind === "program" ? programSections(d) : d.kind === "model" ? modelSections(d) : namedSections(d);
 }
@@ -148,6 +155,7 @@ function sectionsOf(d: Derivation): Section[] {
  * @example console.log(formatText(explainProgram("y = x*w", { x: 2, w: 3 })));
  */
 export function formatText(d: Derivation): string {
+  checkDerivation("formatText", d);
   return sectionsOf(d)
     .map((s) => [richToText(s.title), ...s.lines.map((l) => `  ${s.kind === "text" ? richToText(l) : l}`)].join("\n"))
     .join("\n\n") + "\n";
@@ -155,6 +163,7 @@ export function formatText(d: Derivation): string {
 
 /** The worked solution as Markdown: headings, the equations in `text` code blocks, a table of the results. */
 export function formatMarkdown(d: Derivation): string {
+  checkDerivation("formatMarkdown", d);
   const out: string[] = [];
   if (d.kind === "program") out.push(`## Worked solution for ${d.of}`, "", "```text", d.source.trim(), "```");
   else if (d.kind === "model") out.push(`## Backward pass of the network ${d.spec}`);
@@ -345,8 +354,7 @@ function itemsBlock(lines: readonly string[], env = "itemize"): string[] {
  * const doc = `\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n${tex}\\end{document}\n`;
  */
 export function formatLatex(d: Derivation): string {
-  const kind: unknown = typeof d === "object" && d !== null ? d.kind : undefined;
-  if (kind !== "program" && kind !== "model" && kind !== "named") throw new ValueError(`formatLatex: expected a derivation (of a program, a model or a named one), found ${d === null ? "null" : typeof d === "object" ? `an object of kind ${String(kind)}` : typeof d}`);
+  checkDerivation("formatLatex", d);
   const out: string[] = ["% chainrule explain: a LaTeX fragment; needs \\usepackage{amsmath,amssymb}"];
   const p = d.kind === "program" ? d.precision : 6;
   for (const s of sectionsOf(d)) {
@@ -381,6 +389,7 @@ function plainText(key: string, value: unknown): unknown {
  * lose their `$` math marks.
  */
 export function formatJson(d: Derivation): string {
+  checkDerivation("formatJson", d);
   if (d.kind !== "program") return JSON.stringify(d, plainText, 2) + "\n";
   const view = {
     kind: d.kind,
