@@ -1,5 +1,7 @@
-import { GraphError, ShapeError } from "../errors.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { GraphError, ShapeError, ValueError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import { describeValue } from "../tensor/format.js";
+import { boolArg, tensorArg, tensorList } from "../ops/args.js";
 import { fmtShape, shapesEqual, type Shape } from "../tensor/shape.js";
 import * as F from "../ops/functions.js";
 import { enableGrad, isAnomalyEnabled, noGrad, setBackwardOp } from "./mode.js";
@@ -11,6 +13,13 @@ export interface BackwardOptions {
   retainGraph?: boolean;
   /** Record the backward pass itself, so that gradients can be differentiated again. */
   createGraph?: boolean;
+}
+
+/** Options checked for their values too: a flag given as "yes" is refused, not taken as true. */
+function flags<O extends BackwardOptions>(op: string, opts: O): O {
+  if (opts.retainGraph !== undefined) boolArg(opts.retainGraph, op, "retainGraph");
+  if (opts.createGraph !== undefined) boolArg(opts.createGraph, op, "createGraph");
+  return opts;
 }
 
 let epoch = 0;
@@ -134,7 +143,7 @@ function run(
 
 /** @internal Tensor.backward: accumulates into the leaves' `.grad`. */
 export function backward(root: Tensor, grad: Tensor | undefined, options: BackwardOptions | undefined): void {
-  const opts = checkOptions("backward", options, ["retainGraph", "createGraph"]);
+  const opts = flags("backward", checkOptions("backward", options, ["retainGraph", "createGraph"]));
   const body = () =>
     run(root, grad, opts, (leaf, g) => {
       if (!leaf.requiresGrad) return;
@@ -157,7 +166,11 @@ export function gradients(
   inputs: readonly Tensor[],
   options?: BackwardOptions & { gradOutput?: Tensor },
 ): Tensor[] {
-  const opts = checkOptions("gradients", options, ["retainGraph", "createGraph", "gradOutput"]);
+  tensorArg(output, "gradients", 1);
+  tensorList(inputs, "gradients", "a list of the Tensors to differentiate with respect to");
+  const opts = flags("gradients", checkOptions("gradients", options, ["retainGraph", "createGraph", "gradOutput"]));
+  if (opts.gradOutput !== undefined && !(opts.gradOutput instanceof Tensor))
+    throw new ValueError(`gradients: gradOutput must be a Tensor of the output's shape ${fmtShape(output.shape)}, found ${describeValue(opts.gradOutput)}`);
   for (const x of inputs)
     if (!x.requiresGrad) throw new GraphError(`gradients: an input${x.name ? ` (${x.name})` : ""} does not require a gradient`);
   const capture = new Map<Tensor, Tensor | null>(inputs.map((x) => [x, null]));

@@ -1,6 +1,8 @@
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor } from "../tensor/tensor.js";
+import { describeValue } from "../tensor/format.js";
+import { fnArg, tensorList } from "../ops/args.js";
 import { Generator } from "../tensor/random.js";
 import { gradients } from "./engine.js";
 import { enableGrad } from "./mode.js";
@@ -28,6 +30,11 @@ export interface GradcheckResult {
   worst: { input: number; index: number; output: number; analytic: number; numeric: number } | null;
 }
 
+function result(out: unknown): Tensor {
+  if (out instanceof Tensor) return out;
+  throw new ValueError(`gradcheck: the function must return a Tensor, found ${describeValue(out)}`);
+}
+
 /**
  * Compares the analytic gradients of `fn` with central differences in float64: the full Jacobian
  * when it is small (so a failure points at one entry), random directions ⟨J v, u⟩ vs ⟨v, Jᵀ u⟩
@@ -38,17 +45,25 @@ export interface GradcheckResult {
  * r.ok; // true
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options?: GradcheckOptions): GradcheckResult {
+  fnArg(fn, "gradcheck", "a function to check");
+  tensorList(inputs, "gradcheck", "a list of input Tensors");
   const opts = checkOptions("gradcheck", options, ["eps", "atol", "rtol", "maxJacobian", "directions", "seed"]);
+  for (const k of ["eps", "atol", "rtol"] as const)
+    if (opts[k] !== undefined && !(typeof opts[k] === "number" && Number.isFinite(opts[k]) && (k === "eps" ? opts[k]! > 0 : opts[k]! >= 0)))
+      throw new ValueError(`gradcheck: ${k} must be a finite number ${k === "eps" ? "> 0" : "≥ 0"}, found ${describeValue(opts[k])}`);
+  for (const k of ["maxJacobian", "directions", "seed"] as const)
+    if (opts[k] !== undefined && !(Number.isInteger(opts[k]) && opts[k]! >= 0))
+      throw new ValueError(`gradcheck: ${k} must be a non-negative integer, found ${describeValue(opts[k])}`);
   const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
   const xs = inputs.map((t) => (t.dtype === "int32" ? t : new Tensor(Float64Array.from(t.data), t.shape, "float64").requiresGrad_()));
   const diff = xs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
   if (diff.length === 0) throw new ValueError(`gradcheck: no float input to differentiate`);
   const evalAt = () => {
     // NOTE: fresh leaves with grad on, so that fn may itself take gradients (checks of second derivatives).
-    const out = enableGrad(() => fn(...xs.map((x) => (x.requiresGrad ? x.detach().requiresGrad_() : x))));
+    const out = result(enableGrad(() => fn(...xs.map((x) => (x.requiresGrad ? x.detach().requiresGrad_() : x)))));
     return Float64Array.from(out.data);
   };
-  const out = enableGrad(() => fn(...xs));
+  const out = result(enableGrad(() => fn(...xs)));
   if (out.dtype !== "float64") throw new ValueError(`gradcheck: the function returned ${out.dtype}; it must keep float64 inputs in float64`);
   const nOut = out.size;
   const nIn = diff.reduce((s, i) => s + xs[i].size, 0);

@@ -1,3 +1,6 @@
+import { ValueError } from "../errors.js";
+import { describeValue } from "../tensor/format.js";
+
 let gradEnabled = true;
 let anomaly = false;
 
@@ -5,7 +8,8 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-function withGrad<T>(enabled: boolean, fn: () => T): T {
+function withGrad<T>(enabled: boolean, fn: () => T, op: string): T {
+  if (typeof fn !== "function") throw new ValueError(`${op}: expected a function to run, found ${describeValue(fn)}`);
   const prev = gradEnabled;
   gradEnabled = enabled;
   try {
@@ -20,12 +24,12 @@ function withGrad<T>(enabled: boolean, fn: () => T): T {
  * @example const y = noGrad(() => model.forward(x));
  */
 export function noGrad<T>(fn: () => T): T {
-  return withGrad(false, fn);
+  return withGrad(false, fn, "noGrad");
 }
 
 /** Runs `fn` with graph recording on, even inside `noGrad`. */
 export function enableGrad<T>(fn: () => T): T {
-  return withGrad(true, fn);
+  return withGrad(true, fn, "enableGrad");
 }
 
 /**
@@ -33,6 +37,7 @@ export function enableGrad<T>(fn: () => T): T {
  * or Inf from finite inputs throws an `AnomalyError` naming it.
  */
 export function detectAnomaly(on = true): void {
+  if (on !== true && on !== false) throw new ValueError(`detectAnomaly: expected true or false, found ${describeValue(on)}`);
   anomaly = on;
 }
 

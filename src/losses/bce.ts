@@ -1,6 +1,8 @@
 import { add, mul, neg, softplus, sub } from "../ops/functions.js";
 import { checkOptions } from "../options.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { ValueError } from "../errors.js";
+import { describeValue } from "../tensor/format.js";
+import { Tensor } from "../tensor/tensor.js";
 import { type Reduction, reduce } from "./reduction.js";
 import { sameShape } from "./regression.js";
 
@@ -23,6 +25,9 @@ export const BCE_WITH_LOGITS_OPTIONS = ["reduction", "posWeight", "weight"] as c
 export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, opts?: BCEWithLogitsOptions): Tensor {
   const { reduction, posWeight: p, weight } = checkOptions("binaryCrossEntropyWithLogits", opts, BCE_WITH_LOGITS_OPTIONS);
   const y = sameShape("binaryCrossEntropyWithLogits", logits, targets);
+  for (const [k, v] of [["posWeight", p], ["weight", weight]] as const)
+    if (v !== undefined && !(v instanceof Tensor) && typeof v !== "number")
+      throw new ValueError(`binaryCrossEntropyWithLogits: ${k} must be a Tensor or a number, found ${describeValue(v)}`);
   const loss = p === undefined
     ? sub(softplus(logits), mul(logits, y))
     : add(mul(sub(1, y), logits), mul(add(mul(sub(p, 1), y), 1), softplus(neg(logits))));

@@ -1,6 +1,8 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { add, cast, div, gather, mul, neg, permute, requireFloat, reshape, sum, where } from "../ops/functions.js";
 import { apply } from "../ops/op.js";
+import { tensorArg } from "../ops/args.js";
+import { describeValue } from "../tensor/format.js";
 import { softmaxCrossEntropyDef } from "../ops/softmax-cross-entropy.js";
 import { checkOptions } from "../options.js";
 import { tensor } from "../tensor/create.js";
@@ -68,13 +70,13 @@ function indexTargets(op: string, target: Tensor, scores: Tensor, outShape: numb
 function classWeight(op: string, w: Tensor | undefined, scores: Tensor): Tensor | undefined {
   if (w === undefined) return undefined;
   const c = scores.shape[scores.ndim === 1 ? 0 : 1];
-  if (!(w instanceof Tensor)) throw new ValueError(`${op}: weight must be a tensor of ${c} class weights, found ${typeof w}`);
+  if (!(w instanceof Tensor)) throw new ValueError(`${op}: weight must be a tensor of ${c} class weights, found ${describeValue(w)}`);
   if (w.ndim !== 1 || w.shape[0] !== c) throw new ShapeError(`${op}: weight ${fmtShape(w.shape)} does not match the ${c} classes of ${fmtShape(scores.shape)}; expected [${c}]`);
   return w.dtype === scores.dtype ? w : cast(w, scores.dtype);
 }
 
 function checkIgnoreIndex(op: string, v: number): number {
-  if (!Number.isInteger(v)) throw new ValueError(`${op}: ignoreIndex must be an integer, found ${v}`);
+  if (!Number.isInteger(v)) throw new ValueError(`${op}: ignoreIndex must be an integer, found ${describeValue(v)}`);
   return v;
 }
 
@@ -102,8 +104,9 @@ function pickedWeights(w: Tensor, safe: Int32Array, valid: Float64Array): Tensor
 export function crossEntropy(logits: Tensor, target: Tensor, opts?: CrossEntropyOptions): Tensor {
   const op = "crossEntropy";
   const { reduction, labelSmoothing: eps = 0, weight, ignoreIndex = -100 } = checkOptions(op, opts, CROSS_ENTROPY_OPTIONS);
-  if (!(eps >= 0 && eps <= 1)) throw new ValueError(`${op}: labelSmoothing must be in [0, 1], found ${eps}`);
-  requireFloat(logits, op);
+  if (!(typeof eps === "number" && eps >= 0 && eps <= 1)) throw new ValueError(`${op}: labelSmoothing must be a number in [0, 1], found ${describeValue(eps)}`);
+  requireFloat(logits, op, 1);
+  tensorArg(target, op, 2);
   const { rows: h, outShape } = classRows(logits, op);
   const [m, c] = h.shape;
   const w = classWeight(op, weight, logits);
@@ -140,7 +143,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts?: CrossEntropy
 export function nllLoss(logProbs: Tensor, target: Tensor, opts?: NLLLossOptions): Tensor {
   const op = "nllLoss";
   const { reduction, weight, ignoreIndex = -100 } = checkOptions(op, opts, NLL_LOSS_OPTIONS);
-  requireFloat(logProbs, op);
+  requireFloat(logProbs, op, 1);
+  tensorArg(target, op, 2);
   const { rows: lp, outShape } = classRows(logProbs, op);
   const [m, c] = lp.shape;
   if (target.dtype !== "int32") throw new DTypeError(`${op}: class indices must be int32, found ${target.dtype}`);

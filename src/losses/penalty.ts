@@ -1,5 +1,6 @@
 import { add, mul, sum } from "../ops/functions.js";
 import { checkOptions } from "../options.js";
+import { boolArg, numberArg, tensorList } from "../ops/args.js";
 import { scalar } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Module } from "../nn/module.js";
@@ -16,6 +17,9 @@ export interface L2PenaltyOptions {
  */
 export function l2Penalty(params: readonly Tensor[] | Module, lambda: number, opts?: L2PenaltyOptions): Tensor {
   const { includeBiases } = checkOptions("l2Penalty", opts, ["includeBiases"]);
+  if (includeBiases !== undefined) boolArg(includeBiases, "l2Penalty", "includeBiases");
+  numberArg(lambda, "l2Penalty", "lambda");
+  if (!(params instanceof Module)) tensorList(params, "l2Penalty", "a Module or a list of parameter Tensors");
   const isWeight = (name: string, t: Tensor) => includeBiases === true || !(name.endsWith("bias") || t.ndim <= 1);
   const named: [string, Tensor][] = params instanceof Module ? params.namedParameters() : params.map((t) => ["", t]);
   const ws = named.filter(([n, t]) => isWeight(n, t)).map(([, t]) => t);

@@ -1,13 +1,15 @@
 import { ShapeError } from "../errors.js";
 import { abs, cast, mul, requireFloat, sub } from "../ops/functions.js";
 import { checkOptions } from "../options.js";
+import { tensorArg } from "../ops/args.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type Reduction, reduce } from "./reduction.js";
 
 /** @internal checks that input and target have one shape (no silent broadcasting of [N] against [N, 1]). */
 export function sameShape(op: string, input: Tensor, target: Tensor): Tensor {
-  requireFloat(input, op);
+  requireFloat(input, op, 1);
+  tensorArg(target, op, 2);
   if (!shapesEqual(input.shape, target.shape))
     throw new ShapeError(`${op}: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} differ in shape`);
   return target.dtype === input.dtype ? target : cast(target, input.dtype);

@@ -1,10 +1,12 @@
-import { ShapeError, ValueError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { type DType, checkDType, isFloat } from "../tensor/dtype.js";
 import { fmtShape, normalizeAxes, normalizeAxis, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { full, onesLike, scalar, tensor, zerosLike } from "../tensor/create.js";
 import { checkOptions } from "../options.js";
 import { apply } from "./op.js";
+import { badOperand, boolArg, indexArg, intArg, listText, numberArg, shapeArg, tensorArg, tensorList } from "./args.js";
+import { describeValue } from "../tensor/format.js";
 import { absDef } from "./abs.js";
 import { addDef } from "./add.js";
 import { argmaxDef, argminDef } from "./argmax.js";
@@ -53,9 +55,9 @@ const constants = { float32: new Map<number, Tensor>(), float64: new Map<number,
  * (they never leave the library: ops read them and graphs keep them), which halves the objects
  * a scalar op allocates.
  */
-export function asTensor(v: Operand, like?: Tensor): Tensor {
+export function asTensor(v: Operand, like?: Tensor, op = "asTensor", position = 1): Tensor {
   if (v instanceof Tensor) return v;
-  if (typeof v !== "number") throw new ValueError(`expected a tensor or a number, found ${typeof v}`);
+  if (typeof v !== "number") throw badOperand(v, op, position);
   const dtype: DType = like === undefined ? "float32" : like.dtype === "int32" && !Number.isInteger(v) ? "float32" : like.dtype;
   const cache = constants[dtype];
   let t = cache.get(v);
@@ -67,32 +69,33 @@ export function asTensor(v: Operand, like?: Tensor): Tensor {
   return t;
 }
 
-function pair(a: Operand, b: Operand): [Tensor, Tensor] {
-  if (a instanceof Tensor) return [a, asTensor(b, a)];
-  if (b instanceof Tensor) return [asTensor(a, b), b];
-  return [asTensor(a), asTensor(b)];
+/** The two operands of a binary op as tensors; `first` is the position of `a` in the caller's arguments. */
+function pair(a: Operand, b: Operand, op: string, first = 1): [Tensor, Tensor] {
+  if (a instanceof Tensor) return [a, b instanceof Tensor ? b : asTensor(b, a, op, first + 1)];
+  if (b instanceof Tensor) return [asTensor(a, b, op, first), b];
+  return [asTensor(a, undefined, op, first), asTensor(b, undefined, op, first + 1)];
 }
 
 /** a + b, broadcasting. */
-export const add = (a: Operand, b: Operand): Tensor => apply(addDef, pair(a, b), NONE);
+export const add = (a: Operand, b: Operand): Tensor => apply(addDef, pair(a, b, "add"), NONE);
 /** a − b, broadcasting. */
-export const sub = (a: Operand, b: Operand): Tensor => apply(subDef, pair(a, b), NONE);
+export const sub = (a: Operand, b: Operand): Tensor => apply(subDef, pair(a, b, "sub"), NONE);
 /** a · b elementwise, broadcasting. */
-export const mul = (a: Operand, b: Operand): Tensor => apply(mulDef, pair(a, b), NONE);
+export const mul = (a: Operand, b: Operand): Tensor => apply(mulDef, pair(a, b, "mul"), NONE);
 /** a / b elementwise, broadcasting (int32 / int32 gives float32). */
-export const div = (a: Operand, b: Operand): Tensor => apply(divDef, pair(a, b), NONE);
+export const div = (a: Operand, b: Operand): Tensor => apply(divDef, pair(a, b, "div"), NONE);
 /** aᵇ elementwise, broadcasting. */
-export const pow = (a: Operand, b: Operand): Tensor => apply(powDef, pair(a, b), NONE);
+export const pow = (a: Operand, b: Operand): Tensor => apply(powDef, pair(a, b, "pow"), NONE);
 /** The elementwise maximum of a and b. */
-export const maximum = (a: Operand, b: Operand): Tensor => apply(maximumDef, pair(a, b), NONE);
+export const maximum = (a: Operand, b: Operand): Tensor => apply(maximumDef, pair(a, b, "maximum"), NONE);
 /** The elementwise minimum of a and b. */
-export const minimum = (a: Operand, b: Operand): Tensor => apply(minimumDef, pair(a, b), NONE);
-export const gt = (a: Operand, b: Operand): Tensor => apply(gtDef, pair(a, b), NONE);
-export const lt = (a: Operand, b: Operand): Tensor => apply(ltDef, pair(a, b), NONE);
-export const ge = (a: Operand, b: Operand): Tensor => apply(geDef, pair(a, b), NONE);
-export const le = (a: Operand, b: Operand): Tensor => apply(leDef, pair(a, b), NONE);
-export const eq = (a: Operand, b: Operand): Tensor => apply(eqDef, pair(a, b), NONE);
-export const ne = (a: Operand, b: Operand): Tensor => apply(neDef, pair(a, b), NONE);
+export const minimum = (a: Operand, b: Operand): Tensor => apply(minimumDef, pair(a, b, "minimum"), NONE);
+export const gt = (a: Operand, b: Operand): Tensor => apply(gtDef, pair(a, b, "gt"), NONE);
+export const lt = (a: Operand, b: Operand): Tensor => apply(ltDef, pair(a, b, "lt"), NONE);
+export const ge = (a: Operand, b: Operand): Tensor => apply(geDef, pair(a, b, "ge"), NONE);
+export const le = (a: Operand, b: Operand): Tensor => apply(leDef, pair(a, b, "le"), NONE);
+export const eq = (a: Operand, b: Operand): Tensor => apply(eqDef, pair(a, b, "eq"), NONE);
+export const ne = (a: Operand, b: Operand): Tensor => apply(neDef, pair(a, b, "ne"), NONE);
 
 export const neg = (x: Tensor): Tensor => apply(negDef, [x], NONE);
 export const exp = (x: Tensor): Tensor => apply(expDef, [x], NONE);
@@ -101,7 +104,8 @@ export const sqrt = (x: Tensor): Tensor => apply(sqrtDef, [x], NONE);
 export const abs = (x: Tensor): Tensor => apply(absDef, [x], NONE);
 export const sign = (x: Tensor): Tensor => apply(signDef, [x], NONE);
 export const relu = (x: Tensor): Tensor => apply(reluDef, [x], NONE);
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => apply(leakyReluDef, [x], { slope: negativeSlope });
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
+  apply(leakyReluDef, [x], { slope: numberArg(negativeSlope, "leakyRelu", "negativeSlope") });
 export const sigmoid = (x: Tensor): Tensor => apply(sigmoidDef, [x], NONE);
 export const tanh = (x: Tensor): Tensor => apply(tanhDef, [x], NONE);
 /** log(1 + eˣ), computed stably. */
@@ -110,18 +114,21 @@ export const erf = (x: Tensor): Tensor => apply(erfDef, [x], NONE);
 
 /** GELU with the exact Gaussian CDF, as PyTorch's default: x·Φ(x) = ½x(1 + erf(x/√2)). */
 export function gelu(x: Tensor): Tensor {
+  tensorArg(x, "gelu", 1);
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 }
 
 /** `cond ? a : b` elementwise; the gradient flows to the branch that was chosen. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
-  const [x, y] = pair(a, b);
-  return apply(whereDef, [cond, x, y], NONE);
+  const [x, y] = pair(a, b, "where", 2);
+  return apply(whereDef, [tensorArg(cond, "where", 1), x, y], NONE);
 }
 
 /** Limits x to [min, max]; the gradient passes where x is inside, as PyTorch's clamp. */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  let y = x;
+  let y = tensorArg(x, "clamp", 1);
+  if (min !== undefined && min !== null) numberArg(min, "clamp", "min");
+  if (max !== undefined && max !== null) numberArg(max, "clamp", "max");
   if (min !== undefined && min !== null) y = where(lt(y, min), min, y);
   if (max !== undefined && max !== null) y = where(gt(y, max), max, y);
   return y;
@@ -129,6 +136,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 
 /** Converts to another dtype (differentiable between float dtypes). */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  tensorArg(x, "cast", 1);
   checkDType(dtype, "cast");
   return x.dtype === dtype ? x : apply(castDef, [x], { dtype });
 }
@@ -143,6 +151,8 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
  * @example matmul(randn([32, 80]), randn([80, 1024])).shape; // [32, 1024]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  tensorArg(a, "matmul", 1);
+  tensorArg(b, "matmul", 2);
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: cannot multiply a scalar: found ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   if (a.ndim === 1 && b.ndim === 1 && a.shape[0] !== b.shape[0])
     throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: inner dimensions ${a.shape[0]} and ${b.shape[0]} differ`);
@@ -183,6 +193,8 @@ function shiftedLogSumExp(x: Tensor, axes: number[]): { m: Tensor; xm: Tensor; l
  * (the gradient does not depend on m).
  */
 export function logSumExp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  tensorArg(x, "logSumExp", 1);
+  boolArg(keepDims, "logSumExp", "keepDims");
   const axes = normalizeAxes(axis, x.ndim, "logSumExp");
   const { m, ls } = shiftedLogSumExp(x, axes);
   const lse = add(ls, m);
@@ -190,20 +202,27 @@ export function logSumExp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
 }
 
 /** exp(x) / Σ exp(x) along `axis`, stably. */
-export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(x, axis));
+export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmaxOf(x, axis, "softmax"));
 
 /**
  * x − logΣexp(x) along `axis`, computed as (x − m) − log Σ exp(x − m): forming m + log Σ exp(x − m)
  * first would round it to the precision of m (≈ 6e-5 at 1000 in float32).
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const { xm, ls } = shiftedLogSumExp(x, normalizeAxes(axis, x.ndim, "logSoftmax"));
+  return logSoftmaxOf(x, axis, "logSoftmax");
+}
+
+function logSoftmaxOf(x: Tensor, axis: number, op: string): Tensor {
+  tensorArg(x, op, 1);
+  if (typeof axis !== "number") throw new ValueError(`${op}: axis must be an integer, found ${describeValue(axis)}`);
+  const { xm, ls } = shiftedLogSumExp(x, [normalizeAxis(axis, x.ndim, op)]);
   return sub(xm, ls);
 }
 
 /** Same data, new shape; one dimension may be −1. Shares the data (no copy). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const s = [...shape];
+  tensorArg(x, "reshape", 1);
+  const s = [...shapeArg(shape, "reshape", true)];
   const free = s.indexOf(-1);
   if (free >= 0) {
     const rest = sizeOf(s.filter((_, i) => i !== free));
@@ -218,14 +237,17 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Collapses dimensions startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  if (x.ndim === 0) return reshape(x, [1]);
+  tensorArg(x, "flatten", 1);
   const s = normalizeAxis(startDim, x.ndim, "flatten");
   const e = normalizeAxis(endDim, x.ndim, "flatten");
+  if (x.ndim === 0) return reshape(x, [1]);
+  if (s > e) throw new ValueError(`flatten: startDim ${startDim} comes after endDim ${endDim} for a tensor of rank ${x.ndim}`);
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
 /** Removes dimensions of size 1 (only those in `axis` when given). */
 export function squeeze(x: Tensor, axis?: Axes): Tensor {
+  tensorArg(x, "squeeze", 1);
   const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes(axis, x.ndim, "squeeze");
   for (const a of axes) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: dimension ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
   return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
@@ -233,11 +255,14 @@ export function squeeze(x: Tensor, axis?: Axes): Tensor {
 
 /** Inserts a dimension of size 1 at `axis`. */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
-  const a = normalizeAxis(axis, x.ndim + 1, "unsqueeze");
+  tensorArg(x, "unsqueeze", 1);
+  const a = normalizeAxis(axis, x.ndim + 1, "unsqueeze", x.ndim);
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
 export function permute(x: Tensor, axes: readonly number[]): Tensor {
+  tensorArg(x, "permute", 1);
+  if (!Array.isArray(axes)) throw new ValueError(`permute: expected a list of axes such as [1, 0], found ${describeValue(axes)}`);
   const ax = axes.map((a) => normalizeAxis(a, x.ndim, "permute"));
   if (ax.every((a, i) => a === i) && ax.length === x.ndim) return x;
   return apply(permuteDef, [x], { axes: ax });
@@ -245,6 +270,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
 
 /** Swaps two dimensions (the last two by default). */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  tensorArg(x, "transpose", 1);
   const p = x.shape.map((_, i) => i);
   const a = normalizeAxis(dim0, x.ndim, "transpose"), b = normalizeAxis(dim1, x.ndim, "transpose");
   [p[a], p[b]] = [p[b], p[a]];
@@ -253,6 +279,8 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
 
 /** Broadcasts to `shape` (−1 keeps a dimension), copying. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  tensorArg(x, "expand", 1);
+  shapeArg(shape, "expand", true);
   const lead = shape.length - x.ndim;
   const s = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
   if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
@@ -263,8 +291,11 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
  * Elements start, start+step, … below end along `axis`, like Python's `x[start:end:step]`
  * (negative indices count from the end).
  */
-export function slice(x: Tensor, axis: number, start: number, end?: number, step = 1): Tensor {
+export function slice(x: Tensor, axis: number, start: number, end?: number | null, step = 1): Tensor {
+  tensorArg(x, "slice", 1);
   const a = normalizeAxis(axis, x.ndim, "slice");
+  intArg(start, "slice", "start");
+  if (end !== undefined && end !== null) intArg(end, "slice", "end");
   if (!Number.isInteger(step) || step < 1) throw new ValueError(`slice: step must be a positive integer, found ${step}`);
   const n = x.shape[a];
   const norm = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
@@ -280,6 +311,7 @@ export const sliceBackward = (g: Tensor, inputShape: readonly number[], attrs: S
 
 /** The sub-tensor at `index` along `axis`, with that axis removed. */
 export function select(x: Tensor, axis: number, index: number): Tensor {
+  tensorArg(x, "select", 1);
   const a = normalizeAxis(axis, x.ndim, "select");
   const n = x.shape[a];
   if (!Number.isInteger(index) || index < -n || index >= n) throw new ValueError(`select: index ${index} is out of range for axis ${a} of size ${n}`);
@@ -288,14 +320,16 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
 
 /** Joins tensors along an existing axis. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  tensorList(xs, "concat");
   if (xs.length === 0) throw new ShapeError(`concat: expected at least one tensor, found none`);
   return apply(concatDef, [...xs], { axis: normalizeAxis(axis, xs[0].ndim, "concat") });
 }
 
 /** Joins tensors of one shape along a new axis. */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  tensorList(xs, "stack");
   if (xs.length === 0) throw new ShapeError(`stack: expected at least one tensor, found none`);
-  const a = normalizeAxis(axis, xs[0].ndim + 1, "stack");
+  const a = normalizeAxis(axis, xs[0].ndim + 1, "stack", xs[0].ndim);
   for (const x of xs)
     if (x.ndim !== xs[0].ndim || x.shape.some((d, i) => d !== xs[0].shape[i]))
       throw new ShapeError(`stack: expected tensors of one shape, found ${xs.map((t) => fmtShape(t.shape)).join(", ")}`);
@@ -303,32 +337,48 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 }
 
 /** out[…, i, …] = x[…, index[…, i, …], …] along `axis` (PyTorch's gather). */
-export const gather = (x: Tensor, axis: number, index: Tensor): Tensor =>
-  apply(gatherDef, [x, index], { axis: normalizeAxis(axis, x.ndim, "gather") });
+export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  tensorArg(x, "gather", 1);
+  const a = normalizeAxis(axis, x.ndim, "gather");
+  return apply(gatherDef, [x, indexArg(index, "gather", 3)], { axis: a });
+}
 
 /** zeros(shape) with src added at the positions `index` gives along `axis`. */
-export const scatterAdd = (src: Tensor, axis: number, index: Tensor, shape: readonly number[]): Tensor =>
-  apply(scatterAddDef, [src, index], { axis: normalizeAxis(axis, src.ndim, "scatterAdd"), shape: [...shape] });
+export function scatterAdd(src: Tensor, axis: number, index: Tensor, shape: readonly number[]): Tensor {
+  tensorArg(src, "scatterAdd", 1);
+  const a = normalizeAxis(axis, src.ndim, "scatterAdd");
+  return apply(scatterAddDef, [src, indexArg(index, "scatterAdd", 3)], { axis: a, shape: [...shapeArg(shape, "scatterAdd")] });
+}
 
 /** The slices of x at `index` (a 1-D list) along `axis`. */
 export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly number[]): Tensor {
+  tensorArg(x, "indexSelect", 1);
   const a = normalizeAxis(axis, x.ndim, "indexSelect");
-  const idx = index instanceof Tensor ? index : tensor(index as number[], { dtype: "int32" });
+  let idx: Tensor;
+  if (index instanceof Tensor) idx = indexArg(index, "indexSelect", 3);
+  else if (Array.isArray(index) && index.every((i) => Number.isInteger(i))) idx = tensor(index as number[], { dtype: "int32" });
+  else throw new ValueError(`indexSelect: expected an int32 Tensor or a list of integers for argument 3, found ${Array.isArray(index) ? listText(index) : describeValue(index)}`);
   if (idx.ndim !== 1) throw new ShapeError(`indexSelect: expected a 1-D index, found ${fmtShape(idx.shape)}`);
   const outShape = x.shape.map((d, i) => (i === a ? idx.size : d));
   const outer = sizeOf(x.shape.slice(0, a)), inner = sizeOf(x.shape.slice(a + 1));
   const full = new Int32Array(sizeOf(outShape));
-  for (let o = 0, k = 0; o < outer; o++) for (let i = 0; i < idx.size; i++) for (let r = 0; r < inner; r++) full[k++] = idx.data[i];
+  const n = x.shape[a];
+  for (const v of idx.data) if (v < -n || v >= n) throw new ValueError(`indexSelect: index ${v} is out of range for axis ${a} of size ${n}`);
+  for (let o = 0, k = 0; o < outer; o++) for (let i = 0; i < idx.size; i++) for (let r = 0; r < inner; r++) full[k++] = idx.data[i] < 0 ? idx.data[i] + n : idx.data[i];
   return gather(x, a, tensor(full, { shape: outShape }));
 }
 
 /** One-hot rows for integer labels: shape [...labels.shape, numClasses]. */
-export function oneHot(labels: Tensor, numClasses?: number, opts?: { dtype?: DType }): Tensor {
+export function oneHot(labels: Tensor, numClasses?: number | null, opts?: { dtype?: DType }): Tensor {
+  tensorArg(labels, "oneHot", 1);
   const { dtype } = checkOptions("oneHot", opts, ["dtype"]);
+  if (dtype !== undefined) checkDType(dtype, "oneHot");
   if (labels.dtype !== "int32" && !labels.data.every((v) => Number.isInteger(v)))
-    throw new ValueError(`oneHot: expected integer labels, found ${labels.dtype} values that are not integers`);
+    throw new DTypeError(`oneHot: expected int32 labels (or floats holding integers), found ${labels.dtype} values that are not integers; convert them with .int()`);
+  if (numClasses !== undefined && numClasses !== null && (!Number.isInteger(numClasses) || numClasses < 0))
+    throw new ValueError(`oneHot: numClasses must be a non-negative integer, found ${describeValue(numClasses)}`);
   let c = numClasses ?? 0;
-  if (numClasses === undefined) for (const v of labels.data) c = Math.max(c, v + 1);
+  if (numClasses === undefined || numClasses === null) for (const v of labels.data) c = Math.max(c, v + 1);
   const out = full([...labels.shape, c], 0, { dtype: dtype ?? "float32" });
   for (let i = 0; i < labels.size; i++) {
     const v = labels.data[i];
@@ -339,6 +389,7 @@ export function oneHot(labels: Tensor, numClasses?: number, opts?: { dtype?: DTy
 }
 
 /** @internal */
-export function requireFloat(x: Tensor, op: string): void {
-  if (!isFloat(x.dtype)) throw new ValueError(`${op}: expected a float tensor, found ${x.dtype}`);
+export function requireFloat(x: Tensor, op: string, position = 1): void {
+  tensorArg(x, op, position);
+  if (!isFloat(x.dtype)) throw new DTypeError(`${op}: expected a float tensor (float32 or float64), found ${x.dtype}`);
 }

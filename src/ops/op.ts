@@ -4,6 +4,7 @@ import { getBackend } from "../kernels/index.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import type { Shape } from "../tensor/shape.js";
 import { Tensor, type Node } from "../tensor/tensor.js";
+import { tensorArg } from "./args.js";
 
 /** What a gradient rule sees: the op's inputs, its output when `saveOutput`, and its attributes. */
 export interface Ctx<A> {
@@ -34,6 +35,8 @@ export const kernels = getBackend;
 
 /** Runs a primitive: infer, forward, and record a graph node when any input needs a gradient. */
 export function apply<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor {
+  // NOTE: the one check every primitive gets: a non-tensor would otherwise reach a shape rule as a TypeError.
+  for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) tensorArg(inputs[i], def.name, i + 1);
   const { shape, dtype } = def.infer(inputs, attrs);
   const data = def.forward(inputs, attrs, shape, dtype);
   const out = new Tensor(data, shape, dtype);

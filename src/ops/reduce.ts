@@ -1,7 +1,8 @@
 import type { ReduceOp } from "../kernels/backend.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeAxes, sizeOf, type Shape } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
+import { boolArg, tensorArg } from "./args.js";
 import { kernels } from "./op.js";
 
 export interface ReduceAttrs {
@@ -9,7 +10,10 @@ export interface ReduceAttrs {
   keepDims: boolean;
 }
 
+/** The checked arguments of a reduction: x a Tensor, axes in range, keepDims a flag. */
 export function reduceAttrs(x: Tensor, axis: number | readonly number[] | undefined, keepDims: boolean, op: string): ReduceAttrs {
+  if (!(x instanceof Tensor)) tensorArg(x, op, 1);
+  if (keepDims !== true && keepDims !== false) boolArg(keepDims, op, "keepDims");
   return { axes: normalizeAxes(axis, x.ndim, op), keepDims };
 }
 

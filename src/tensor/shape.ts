@@ -1,4 +1,5 @@
-import { ShapeError } from "../errors.js";
+import { ShapeError, ValueError } from "../errors.js";
+import { describeValue } from "./format.js";
 
 export type Shape = readonly number[];
 
@@ -54,15 +55,23 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   return out;
 }
 
-export function normalizeAxis(axis: number, rank: number, op: string): number {
-  if (!Number.isInteger(axis) || axis < -Math.max(rank, 1) || axis >= Math.max(rank, 1))
-    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
-  return axis < 0 ? axis + Math.max(rank, 1) : axis;
+/**
+ * An axis in [−rank, rank) as a non-negative index (a 0-d tensor takes 0 and −1, as in PyTorch);
+ * `of` is the rank named in the error (unsqueeze and stack take one axis more than the tensor has).
+ */
+export function normalizeAxis(axis: number, rank: number, op: string, of = rank): number {
+  const n = Math.max(rank, 1);
+  if (Number.isInteger(axis) && axis >= -n && axis < n) return axis < 0 ? axis + n : axis;
+  // NOTE: an axis that is no integer is a ValueError; an integer axis that the tensor does not have, a ShapeError (the shape does not fit).
+  if (!Number.isInteger(axis)) throw new ValueError(`${op}: axis must be an integer, found ${describeValue(axis)}`);
+  throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${of} (expected an integer from ${-n} to ${n - 1})`);
 }
 
 /** Sorted, unique, non-negative axes; `undefined` means all axes. */
 export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axes !== "number" && !Array.isArray(axes))
+    throw new ValueError(`${op}: axis must be an integer or a list of integers, found ${describeValue(axes)}`);
   const list = typeof axes === "number" ? [axes] : axes;
   const out = [...new Set(list.map((a) => normalizeAxis(a, rank, op)))].sort((x, y) => x - y);
   return rank === 0 ? [] : out;

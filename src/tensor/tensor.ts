@@ -1,7 +1,7 @@
 import { DTypeError, ValueError } from "../errors.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { type Shape, fmtShape } from "./shape.js";
-import { formatTensor } from "./format.js";
+import { describeValue, formatTensor } from "./format.js";
 import * as F from "../ops/functions.js";
 import { backward, type BackwardOptions } from "../autograd/engine.js";
 
@@ -62,6 +62,7 @@ export class Tensor {
   }
 
   set requiresGrad(v: boolean) {
+    if (v !== true && v !== false) throw new ValueError(`requiresGrad: must be true or false, found ${describeValue(v)}`);
     if (v && this.dtype === "int32") throw new DTypeError(`requiresGrad: only float32 and float64 tensors can require gradients, found int32`);
     if (!v && this._node) throw new ValueError(`requiresGrad: cannot turn off gradients of a non-leaf tensor; use .detach()`);
     this._requiresGrad = v;
@@ -120,12 +121,16 @@ export class Tensor {
   }
 
   /** Runs reverse-mode differentiation from this tensor; gradients accumulate in the leaves' `.grad`. */
-  backward(gradient?: Tensor | number | BackwardOptions, options: BackwardOptions = {}): void {
-    if (gradient !== undefined && !(gradient instanceof Tensor) && typeof gradient !== "number") {
+  backward(gradient?: Tensor | number | BackwardOptions | null, options?: BackwardOptions): void {
+    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor) && typeof gradient !== "number") {
+      if (typeof gradient !== "object" || Array.isArray(gradient))
+        throw new ValueError(`backward: expected a gradient (a Tensor or a number) or an options object, found ${describeValue(gradient)}`);
+      if (options !== undefined)
+        throw new ValueError(`backward: expected a gradient (a Tensor or a number) and options, found ${describeValue(gradient)} and ${describeValue(options)}`);
       options = gradient;
       gradient = undefined;
     }
-    backward(this, gradient === undefined ? undefined : F.asTensor(gradient, this), options);
+    backward(this, gradient === undefined || gradient === null ? undefined : F.asTensor(gradient, this, "backward", 1), options);
   }
 
   /** Keeps this non-leaf tensor's gradient in `.grad` during backward. */
@@ -153,6 +158,7 @@ export class Tensor {
 
   /** Sets the name kept on the graph and returns this tensor. */
   named(name: string): this {
+    if (typeof name !== "string") throw new ValueError(`named: expected a string, found ${describeValue(name)}`);
     this.name = name;
     return this;
   }
