@@ -5,6 +5,8 @@ import { fmtShape, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { stack } from "../ops/functions.js";
 import { tensor } from "../tensor/create.js";
+import { checkOptions } from "../options.js";
+import { describeValue } from "../tensor/format.js";
 import type { RawDataset } from "./raw.js";
 
 /** A map-style data set: `length` samples, each a tuple of tensors (usually `[input, target]`). */
@@ -24,6 +26,11 @@ export class TensorDataset implements Dataset {
 
   constructor(...tensors: Tensor[]) {
     if (tensors.length === 0) throw new ValueError(`TensorDataset: expected at least one tensor`);
+    tensors.forEach((t, i) => {
+      if (t instanceof Tensor) return;
+      const hint = ArrayBuffer.isView(t) || Array.isArray(t) ? "; wrap it with tensor(values, { shape }), or use fromRaw(raw) for a RawDataset" : "";
+      throw new ValueError(`TensorDataset: argument ${i} must be a Tensor, found ${describeValue(t)}${hint}`);
+    });
     const n = tensors[0].shape[0];
     for (const t of tensors)
       if (t.ndim === 0 || t.shape[0] !== n)
@@ -46,7 +53,7 @@ export class TensorDataset implements Dataset {
       const out = getBackend().alloc(t.dtype, indices.length * row);
       for (let k = 0; k < indices.length; k++) {
         const i = indices[k];
-        if (!(i >= 0 && i < n)) throw new ValueError(`TensorDataset: index ${i} is out of range for ${n} samples`);
+        if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new ValueError(`TensorDataset: index ${i} is out of range for ${n} samples`);
         out.set(t.data.subarray(i * row, (i + 1) * row), k * row);
       }
       return new Tensor(out, [indices.length, ...t.shape.slice(1)], t.dtype);
@@ -56,6 +63,9 @@ export class TensorDataset implements Dataset {
 
 /** A RawDataset (from the digits, IDX, CSV or synthetic readers) as `[x float32 [n, ...sampleShape], y int32 [n]]`. */
 export function fromRaw(raw: RawDataset): TensorDataset {
+  if (arguments.length > 1) throw new ValueError(`fromRaw: takes one RawDataset, found ${arguments.length} arguments; to reshape samples write fromRaw({ ...raw, sampleShape: [1, 28, 28] })`);
+  if (raw === null || typeof raw !== "object" || !(raw.x instanceof Float32Array) || !(raw.y instanceof Int32Array) || !Number.isInteger(raw.n) || !Array.isArray(raw.sampleShape))
+    throw new ValueError(`fromRaw: expected a RawDataset { x: Float32Array, y: Int32Array, n, sampleShape, classes }, found ${describeValue(raw)}`);
   return new TensorDataset(tensor(raw.x, { shape: [raw.n, ...raw.sampleShape] }), tensor(raw.y, { shape: [raw.n] }));
 }
 
@@ -79,10 +89,17 @@ export class DataLoader implements Iterable<Tensor[]> {
   readonly generator: Generator;
 
   constructor(readonly dataset: Dataset, opts: DataLoaderOptions = {}) {
+    if (arguments.length > 2) throw new ValueError(`DataLoader: takes (dataset, { batchSize, shuffle, dropLast, generator, seed }), found ${arguments.length} arguments`);
+    if (dataset === null || typeof dataset !== "object" || !Number.isInteger(dataset.length) || typeof dataset.get !== "function")
+      throw new ValueError(`DataLoader: expected a Dataset (a length and get(index)), found ${describeValue(dataset)}`);
+    opts = checkOptions("DataLoader", opts, ["batchSize", "shuffle", "dropLast", "generator", "seed"]);
     this.batchSize = opts.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, found ${opts.batchSize}`);
     this.shuffle = opts.shuffle ?? false;
     this.dropLast = opts.dropLast ?? false;
+    if (opts.generator !== undefined && !(opts.generator instanceof Generator))
+      throw new ValueError(`DataLoader: generator must be a Generator, found ${describeValue(opts.generator)}`);
+    if (opts.generator !== undefined && opts.seed !== undefined) throw new ValueError(`DataLoader: give generator or seed, not both (the seed would be ignored)`);
     this.generator = opts.generator ?? new Generator(opts.seed ?? 0);
   }
 

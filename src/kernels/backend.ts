@@ -9,7 +9,8 @@ export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
 /**
  * The narrow interface between ops and compute. Kernels know nothing of autograd or broadcasting
  * rules: every operand comes with explicit strides (0 on a broadcast dimension) and every output is
- * contiguous. A backend may implement a subset; missing kernels fall back to the TypeScript one.
+ * contiguous. `setBackend` takes only a backend with every kernel; one that replaces a few spreads the
+ * reference backend (`{ ...getBackend(), name: "mine", matmul }`), so a fallback is explicit.
  */
 export interface Backend {
   readonly name: string;

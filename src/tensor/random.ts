@@ -71,12 +71,13 @@ export class Generator {
 
   /** A uniform integer in [low, high). */
   int(low: number, high: number): number {
-    if (!(high > low)) throw new ValueError(`randint: expected low < high, found low=${low}, high=${high}`);
+    if (!(high > low) || !Number.isFinite(low) || !Number.isFinite(high)) throw new ValueError(`randint: expected low < high, found low=${low}, high=${high}`);
     return low + Math.floor(this.uniform() * (high - low));
   }
 
   /** A random permutation of 0..n-1 (Fisher–Yates). */
   permutation(n: number): Int32Array {
+    if (!(Number.isInteger(n) && n >= 0)) throw new ValueError(`permutation: expected a non-negative integer, found ${n}`);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
@@ -94,7 +95,8 @@ export class Generator {
   }
 
   setState(state: readonly number[]): this {
-    if (state.length !== 4) throw new ValueError(`Generator.setState: expected 4 words, found ${state.length}`);
+    if (!Array.isArray(state) || state.length !== 4 || !state.every((w) => Number.isInteger(w)))
+      throw new ValueError(`Generator.setState: expected 4 integer words, found ${JSON.stringify(state)}`);
     for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
     this.spare = null;
     return this;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  DTypeError, Generator, ShapeError, arange, concat, eye, full, linspace, manualSeed, ones, rand, randint, randn, scalar,
-  stack, tensor, zeros,
+  DTypeError, Generator, ShapeError, ValueError, arange, concat, eye, full, linspace, manualSeed, ones, rand, randint, randn, scalar,
+  stack, tensor, zeros, zerosLike,
 } from "../../src/index.js";
 import { broadcastShapes } from "../../src/tensor/shape.js";
 
@@ -38,6 +38,67 @@ describe("creation and reading", () => {
     expect(arange(1, 2, 0.25).toArray()).toEqual([1, 1.25, 1.5, 1.75]);
     expect(linspace(0, 1, 5).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+  });
+
+  it("takes a shape as an array or as sizes, as PyTorch's torch.zeros(2, 3)", () => {
+    expect(zeros(2, 3).shape).toEqual([2, 3]);
+    expect(zeros(2, 3, { dtype: "float64" }).dtype).toBe("float64");
+    expect(ones(2).toArray()).toEqual([1, 1]);
+    expect(rand(2, 3, { generator: new Generator(1) }).toArray()).toEqual(rand([2, 3], { generator: new Generator(1) }).toArray());
+    expect(randn(4).shape).toEqual([4]);
+    expect(() => zeros([2, 3], 4 as never)).toThrow("zeros: after the shape, expected at most an options object, found a number (4)");
+    expect(() => (zeros as (...a: unknown[]) => unknown)([2], {}, {})).toThrow(ValueError);
+    expect(() => zeros(2, "float64" as never)).toThrow("zeros: after the shape, expected at most an options object, found a string");
+    expect(() => zeros(undefined as never)).toThrow("zeros: expected a shape such as [2, 3] (or the sizes, zeros(2, 3)), found undefined");
+    expect(() => zeros(2.5)).toThrow(ShapeError);
+    expect(() => (zeros as () => unknown)()).toThrow(ShapeError);
+  });
+
+  it("arange, eye and randint take PyTorch's forms, options last", () => {
+    expect(arange(3, { dtype: "float64" }).dtype).toBe("float64");
+    expect(arange(1, 4, { dtype: "float32" }).toArray()).toEqual([1, 2, 3]);
+    expect(arange(0, 1, 0.5, { dtype: "float64" }).toArray()).toEqual([0, 0.5]);
+    expect(() => arange(0, 5, null as never)).toThrow("arange: step must be a number, found null");
+    expect(() => arange(0, Infinity)).toThrow("arange: start, end and step must be finite");
+    expect(() => arange({} as never, 3 as never)).toThrow("arange: the options object must be the last argument");
+    expect(eye(2, { dtype: "float64" }).toArray()).toEqual([[1, 0], [0, 1]]);
+    expect(() => eye(2, "3" as never)).toThrow(ShapeError);
+    const r = randint(3, [50], { generator: new Generator(0) });
+    expect(r.shape).toEqual([50]);
+    expect(Math.max(...r.data)).toBe(2);
+    expect(() => randint(0, 1.5, [2])).toThrow("randint: high must be an integer, found a number (1.5)");
+    expect(() => randint(3, 3, [0])).toThrow("randint: expected low < high, found low=3, high=3");
+  });
+
+  it("checks every option: unknown keys, wrong kinds, bad values", () => {
+    expect(() => tensor([1], { dtpye: "float64" } as never)).toThrow('tensor: unknown option "dtpye" (did you mean "dtype"?)');
+    expect(() => zeros([2], { requiresGrad: "yes" } as never)).toThrow("zeros: requiresGrad must be true or false, found a string");
+    expect(() => randn([2], { generator: 3 } as never)).toThrow("randn: generator must be a Generator, found a number (3)");
+    expect(() => full([2], "7" as never)).toThrow('full: the fill value must be a number, found a string ("7")');
+    expect(() => scalar(undefined as never)).toThrow("scalar: the value must be a number, found undefined");
+    expect(() => tensor("abc" as never)).toThrow('tensor: expected a number, a nested array of numbers or a typed array, found a string ("abc")');
+    expect(() => tensor(null as never)).toThrow(ValueError);
+    expect(() => tensor([1, 2], { shape: 2 } as never)).toThrow("tensor: expected a shape of non-negative integers, found 2");
+    expect(() => zerosLike([1, 2] as never)).toThrow("zerosLike: expected a Tensor, found an array");
+    expect(() => zeros([2 ** 31])).toThrow(ValueError);
+  });
+
+  it("refuses extra positional arguments instead of ignoring them", () => {
+    const loose = (f: unknown) => f as (...a: unknown[]) => unknown;
+    expect(() => loose(full)([2], 7, {}, "float64")).toThrow("full: expected at most 3 arguments, full(shape, value, options), found 4");
+    expect(() => loose(linspace)(0, 1, 5, {}, 3)).toThrow(ValueError);
+    expect(() => loose(tensor)([1, 2], {}, [2])).toThrow("tensor: expected at most 2 arguments, tensor(values, options), found 3");
+    expect(() => loose(arange)(0, 10, 2, 1)).toThrow("arange: expected (end), (start, end) or (start, end, step), found 4 numbers");
+    expect(() => loose(randint)(0, 5, [2], {}, 1)).toThrow("randint: expected (low, high, shape, options?), found 5 arguments");
+  });
+
+  it("the generator refuses bad seeds, sizes and states", () => {
+    expect(() => new Generator("1" as never)).toThrow("manualSeed: expected a finite number");
+    expect(() => new Generator(0).permutation(-1)).toThrow("permutation: expected a non-negative integer, found -1");
+    expect(() => new Generator(0).setState([1, 2, 3] as never)).toThrow("Generator.setState: expected 4 integer words, found [1,2,3]");
+    expect(() => new Generator(0).setState(null as never)).toThrow(ValueError);
+    const g = new Generator(5);
+    expect(new Generator(0).setState(g.getState()).nextUint32()).toBe(g.nextUint32());
   });
 
   it("random draws repeat under the same seed, from the default or an explicit generator", () => {

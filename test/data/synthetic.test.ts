@@ -81,3 +81,23 @@ describe("moons", () => {
     expect(() => moons({ n: 1 })).toThrow("moons: expected n to be an integer >= 2, found 1");
   });
 });
+
+describe("a number as the first argument", () => {
+  it("is n, as in scikit-learn's make_moons(n_samples)", () => {
+    expect(moons(400).n).toBe(400);
+    expect(moons(400)).toEqual(moons({ n: 400 }));
+    expect(spiral(40).n).toBe(120);
+    expect(spiral(40)).toEqual(spiral({ n: 40 }));
+    expect(() => moons(1.5)).toThrow("moons: expected n to be an integer >= 2, found 1.5");
+  });
+
+  it("anything else must be an options object with known keys", () => {
+    expect(() => moons({ n: 10, nSamples: 10 } as never)).toThrow('moons: unknown option "nSamples"');
+    expect(() => spiral({ arms: 3 } as never)).toThrow('spiral: unknown option "arms"; expected one of n, classes, noise, seed');
+    expect(() => moons("400" as never)).toThrow("moons: expected an options object, found string");
+    expect(() => spiral(null as never)).toThrow(ValueError);
+    expect(() => moons({ n: "400" } as never)).toThrow('moons: expected n to be an integer >= 2, found "400"');
+    expect(() => moons({ seed: "x" } as never)).toThrow(ValueError);
+    expect(() => (moons as (...a: unknown[]) => unknown)(400, 0.1)).toThrow("moons: takes one argument, n or { n, noise, seed }, found 2 arguments");
+  });
+});

@@ -1,5 +1,6 @@
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
 import type { DType, TypedArray } from "../../tensor/dtype.js";
+import { ValueError } from "../../errors.js";
 
 type Arr = TypedArray;
 
@@ -149,11 +150,20 @@ function transposed(which: "a" | "b", src: Arr, off: number, rows: number, cols:
   return t;
 }
 
+/** The most elements of one tensor (the limit of typed-array indexing with 32-bit offsets). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** The reference backend: plain TypeScript loops over typed arrays, for float32, float64 and int32. */
 export const tsBackend: Backend = {
   name: "ts",
   alloc(dtype: DType, size: number): Arr {
-    return dtype === "float64" ? new Float64Array(size) : dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
+    if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_ELEMENTS))
+      throw new ValueError(`cannot allocate ${size} elements of ${dtype}: a tensor holds at most ${MAX_ELEMENTS} (2^31 - 1) elements`);
+    try {
+      return dtype === "float64" ? new Float64Array(size) : dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
+    } catch (e) {
+      throw new ValueError(`cannot allocate ${size} elements of ${dtype}: ${(e as Error).message}`);
+    }
   },
   unary(op, x, out, param = 0) {
     unaryLoop(op, x, out, param);
