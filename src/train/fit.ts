@@ -63,8 +63,8 @@ export interface FitOptions {
   batchSize?: number;
   validation?: Dataset | DataLoader;
   /**
-   * Holds out the last fraction of the training data (before shuffling, as Keras's `validation_split`)
-   * as the validation set: 0.1 trains on the first 90% and validates on the last 10%; 0 holds out nothing. Needs a Dataset.
+   * Holds out this fraction of the training data, drawn at random from `seed` (as PyTorch's
+   * `random_split`), as the validation set: 0.1 trains on 90% and validates on 10%; 0 holds out nothing. Needs a Dataset.
    */
   validationSplit?: number;
   schedule?: LRSchedule;
@@ -148,31 +148,36 @@ function checkData(where: string, data: unknown): void {
   if (!ok) throw new ValueError(`${where}: expected a Dataset (such as a TensorDataset) or a DataLoader, found ${kindOf(data)}`);
 }
 
-/** Samples `begin..end-1` of a data set, as a data set (for `validationSplit`). */
-function range(data: Dataset, begin: number, end: number): Dataset {
+/** The samples at `indices` of a data set, as a data set (for `validationSplit`). */
+function subset(data: Dataset, indices: Int32Array): Dataset {
   const at = (i: number) => {
-    if (!(i >= 0 && i < end - begin)) throw new ValueError(`fit: index ${i} is out of range for ${end - begin} samples`);
-    return begin + i;
+    if (!(i >= 0 && i < indices.length)) throw new ValueError(`fit: index ${i} is out of range for ${indices.length} samples`);
+    return indices[i];
   };
   return {
-    length: end - begin,
+    length: indices.length,
     get: (i) => data.get(at(i)),
     getBatch: data.getBatch ? (idx) => data.getBatch!(Array.from(idx, at)) : undefined,
   };
 }
 
 /**
- * Splits `data` as `validationSplit` does: the first `floor(n · (1 − fraction))` samples train, the rest
- * validate (no shuffling, so the split is the same on every run).
- * @example const { train, validation } = splitValidation(fromRaw(spiral(100)), 0.1); // 90 and 10 samples
+ * Splits `data` as `validationSplit` does, as PyTorch's `random_split` with a seeded generator:
+ * `n − floor(n · (1 − fraction))` samples drawn at random (from `seed`) validate, the rest train; both keep
+ * the data's order, and the same seed gives the same split on every run (and on resume).
+ * @example const { train, validation } = splitValidation(fromRaw(spiral(100)), 0.1); // 270 and 30 samples
  */
-export function splitValidation(data: Dataset, fraction: number): { train: Dataset; validation: Dataset } {
+export function splitValidation(data: Dataset, fraction: number, seed = 0): { train: Dataset; validation: Dataset } {
   checkData("splitValidation", data);
   if (!(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be a number in (0, 1), found ${fraction}`);
+  if (!Number.isInteger(seed)) throw new ValueError(`splitValidation: seed must be an integer, found ${seed}`);
   const n = data.length;
-  const cut = Math.floor(n * (1 - fraction));
-  if (cut === 0 || cut === n) throw new ValueError(`fit: validationSplit ${fraction} of ${n} samples leaves ${cut === 0 ? "no training" : "no validation"} samples`);
-  return { train: range(data, 0, cut), validation: range(data, cut, n) };
+  const nTrain = Math.floor(n * (1 - fraction)), nVal = n - nTrain;
+  if (nTrain === 0 || nVal === 0) throw new ValueError(`fit: validationSplit ${fraction} of ${n} samples leaves ${nTrain === 0 ? "no training" : "no validation"} samples`);
+  const perm = new Random(seed).permutation(n);
+  const validation = perm.slice(0, nVal).sort();
+  const train = perm.slice(nVal).sort();
+  return { train: subset(data, train), validation: subset(data, validation) };
 }
 
 function finite(params: readonly Tensor[]): boolean {
@@ -227,7 +232,7 @@ export function* fitSteps(model: Module, trainData: Dataset | DataLoader, option
   if (opts.validationSplit !== undefined && opts.validationSplit !== 0) {
     if (validation) throw new ValueError(`fit: give validation or validationSplit, not both`);
     if (trainData instanceof DataLoader) throw new ValueError(`fit: validationSplit needs a Dataset, not a DataLoader (split the data set, then pass validation)`);
-    ({ train: trainData, validation } = splitValidation(trainData, opts.validationSplit));
+    ({ train: trainData, validation } = splitValidation(trainData, opts.validationSplit, opts.seed ?? 0));
   }
   const size = trainData instanceof DataLoader ? trainData.dataset.length : trainData.length;
   if (size === 0) throw new ValueError(`fit: the training data has no samples`);

@@ -73,7 +73,7 @@ describe("label names and the data of training stay with the checkpoint", () => 
 });
 
 describe("--val-split", () => {
-  it("validates on the last fraction of the training split; the test split only gives the final accuracy", () => {
+  it("validates on a random part of the training split drawn from the seed; the test split only gives the final accuracy", () => {
     const csv = join(dir, "val.csv");
     writePointsCsv(csv, 100);
     const r = cli("train", "--data", `csv:${csv}`, "--label", "kind", "--model", "2-4-2", "--epochs", "2", "--val-split", "0.25", "--out", join(dir, "val"), "--progress", "lines", "--json");
@@ -82,17 +82,9 @@ describe("--val-split", () => {
     expect(result.valSplit).toBe(0.25);
     expect(result.history.map((h: { valLoss?: number }) => typeof h.valLoss)).toEqual(["number", "number"]);
     expect(result.testAccuracy).toBeGreaterThanOrEqual(0);
-    expect(r.err).toContain("(80 train, 20 test, validating on the last 25% of train)");
+    expect(r.err).toContain("(80 train, 20 test, validating on 25% of train drawn at random)");
     expect(readFileSync(join(dir, "val", "curves.svg"), "utf8")).toContain(">validation<");
     expect(r.err).not.toContain("warning");
-  });
-
-  it("warns when the validation split of a file sorted by label holds one label", () => {
-    const csv = join(dir, "sorted.csv");
-    writeFileSync(csv, "a,kind\n" + Array.from({ length: 100 }, (_, i) => `${i / 100},${i < 50 ? "cat" : "dog"}`).join("\n") + "\n");
-    const r = cli("train", "--data", `csv:${csv}`, "--model", "1-2", "--epochs", "1", "--val-split", "0.2", "--out", join(dir, "sorted"), "--progress", "none");
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain(`chainrule train: warning: the last 20% of the training data (the validation split) holds only label dog: is csv:${csv} sorted by label? Shuffle its rows first`);
   });
 });
 

@@ -21,7 +21,7 @@ describe("train --resume continues the run with the checkpoint's settings", () =
     expect(saved).toMatchObject({ data: `idx:${data}`, optimizer: "adam", lr: 0.001, batchSize: 32, schedule: "step", seed: 3, valSplit: 0.1, epochs: 1, modelName: "784-16-10" });
     const r = cli("train", "--resume", join(run, "checkpoint.safetensors"), "--epochs", "2", "--out", run, "--progress", "lines", "--json");
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(new RegExp(`^chainrule train: idx:${data} \\(600 train, 150 test, validating on the last 10% of train\\), model 784-16-10, adam lr 0\\.0001, batch 32, epochs 2\\.\\.2 \\(resuming `));
+    expect(r.err).toMatch(new RegExp(`^chainrule train: idx:${data} \\(600 train, 150 test, validating on 10% of train drawn at random\\), model 784-16-10, adam lr 0\\.0001, batch 32, epochs 2\\.\\.2 \\(resuming `));
     // the step schedule (step size 1, gamma 0.1) took lr 0.001 to 0.0001 after epoch 1: that is the lr shown and used
     expect(r.err).toMatch(/epoch 2\/2 .*val_loss \d\.\d{4}.*lr 0\.000100 /);
     const result = JSON.parse(r.out);

@@ -115,25 +115,30 @@ describe("fit stops on a loss that becomes NaN or ∞", () => {
 });
 
 describe("fit({ validationSplit })", () => {
-  it("validates on the last fraction of the data, before shuffling (Keras's validation_split)", () => {
-    const raw = spiral({ n: 20, classes: 3, seed: 0 });
+  it("validates on a seeded random part of the data, as PyTorch's random_split", () => {
+    const raw = spiral({ n: 20, classes: 3, seed: 0 }); // sorted by class: a tail split would hold one class
     const data = fromRaw(raw);
-    const run = () => {
+    const run = (seed: number) => {
       const model = mlp("2-8-3", { generator: new Generator(0) });
-      const history = fit(model, data, { epochs: 2, batchSize: 8, optimizer: new SGD(model.parameters(), { lr: 0.1 }), metrics: ["accuracy"], validationSplit: 0.25, progress: "none" });
+      const history = fit(model, data, { epochs: 2, batchSize: 8, optimizer: new SGD(model.parameters(), { lr: 0.1 }), metrics: ["accuracy"], validationSplit: 0.25, seed, progress: "none" });
       return { model, history };
     };
-    const { model, history } = run();
-    // 60 samples: the first 45 train, the last 15 validate.
+    const { model, history } = run(3);
+    // 60 samples: 15 drawn by a permutation from the seed validate, the other 45 train, each in data order.
+    const perm = new Generator(3).permutation(60);
+    const valIdx = [...perm.slice(0, 15)].sort((a, b) => a - b);
+    const trainIdx = [...perm.slice(15)].sort((a, b) => a - b);
+    expect(new Set(valIdx.map((i) => raw.y[i])).size).toBe(3);
     const [x, y] = data.tensors;
-    const last = new TensorDataset(x.slice(0, 45, 60), y.slice(0, 45, 60));
-    const v = evaluate(model, last, { batchSize: 8 });
+    const pick = (idx: number[]) => new TensorDataset(x.indexSelect(0, idx), y.indexSelect(0, idx));
+    const v = evaluate(model, pick(valIdx), { batchSize: 8 });
     expect(history[1].valLoss).toBeCloseTo(v.loss, 6);
     expect(history[1].valAccuracy).toBe(v.accuracy);
     const first = mlp("2-8-3", { generator: new Generator(0) });
-    const straight = fit(first, new TensorDataset(x.slice(0, 0, 45), y.slice(0, 0, 45)), { epochs: 2, batchSize: 8, optimizer: new SGD(first.parameters(), { lr: 0.1 }), progress: "none" });
+    const straight = fit(first, pick(trainIdx), { epochs: 2, batchSize: 8, optimizer: new SGD(first.parameters(), { lr: 0.1 }), seed: 3, progress: "none" });
     expect(history.map((h) => h.loss)).toEqual(straight.map((h) => h.loss));
-    expect(run().history).toEqual(history.map((h) => ({ ...h, seconds: expect.any(Number), samplesPerSecond: expect.any(Number) })));
+    expect(run(3).history).toEqual(history.map((h) => ({ ...h, seconds: expect.any(Number), samplesPerSecond: expect.any(Number) })));
+    expect(run(4).history[1].valLoss).not.toBe(history[1].valLoss);
   });
 
   it("refuses a bad fraction, a DataLoader, and validation given twice", () => {
