@@ -14,7 +14,7 @@ export {
 } from "./tensor/create.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, gt, lt, ge, le, eq, ne,
-  neg, exp, log, sqrt, abs, sign, relu, leakyRelu, sigmoid, tanh, gelu, softplus, erf, where, clamp, cast,
+  neg, exp, log, sqrt, abs, sign, relu, leakyRelu, sigmoid, tanh, gelu, softplus, erf, sin, cos, where, clamp, cast,
   matmul, sum, mean, max, min, argmax, argmin, logSumExp, softmax, logSoftmax,
   reshape, flatten, squeeze, unsqueeze, transpose, permute, expand, slice, select, concat, stack,
   gather, scatterAdd, indexSelect, oneHot, type Operand,

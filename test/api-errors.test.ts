@@ -94,7 +94,7 @@ const SPECS: Record<string, Spec> = {
   add: binary, sub: binary, mul: binary, div: binary, pow: binary, maximum: binary, minimum: binary,
   gt: binary, lt: binary, ge: binary, le: binary, eq: binary, ne: binary, matmul: binary,
   neg: unary, exp: unary, log: unary, sqrt: unary, abs: unary, sign: unary, relu: unary, sigmoid: unary,
-  tanh: unary, gelu: unary, softplus: unary, erf: unary,
+  tanh: unary, gelu: unary, softplus: unary, erf: unary, sin: unary, cos: unary,
   leakyRelu: { args: () => [t22(), 0.1] },
   where: { args: () => [t22().gt(2), t22(), 0] },
   clamp: { args: () => [t22(), 1, 3] },

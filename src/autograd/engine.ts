@@ -1,11 +1,11 @@
 import { GraphError, ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { describeValue } from "../tensor/format.js";
-import { boolArg, tensorArg, tensorList } from "../ops/args.js";
+import { boolArg, tensorArg, tensorList } from "../tensor/args.js";
 import { fmtShape, shapesEqual, type Shape } from "../tensor/shape.js";
-import * as F from "../ops/functions.js";
-import { enableGrad, isAnomalyEnabled, noGrad, setBackwardOp } from "./mode.js";
-import { checkAnomaly } from "../ops/op.js";
+import { onesLike, zerosLike } from "../tensor/create.js";
+import type { DType } from "../tensor/dtype.js";
+import { checkAnomaly, enableGrad, isAnomalyEnabled, noGrad, setBackwardOp } from "./mode.js";
 import { checkOptions } from "../options.js";
 
 export interface BackwardOptions {
@@ -20,6 +20,24 @@ function flags<O extends BackwardOptions>(op: string, opts: O): O {
   if (opts.retainGraph !== undefined) boolArg(opts.retainGraph, op, "retainGraph");
   if (opts.createGraph !== undefined) boolArg(opts.createGraph, op, "createGraph");
   return opts;
+}
+
+/**
+ * The ops that sum, reshape, cast and accumulate gradients, handed to the engine by the ops layer when
+ * it loads (every graph node is made by an op, so they are there before any backward). NOTE: ops, not
+ * kernels, so that under createGraph the accumulation is recorded and can be differentiated again.
+ */
+export interface GradOps {
+  add(a: Tensor, b: Tensor): Tensor;
+  sum(x: Tensor, axes: number[], keepDims: boolean): Tensor;
+  reshape(x: Tensor, shape: Shape): Tensor;
+  cast(x: Tensor, dtype: DType): Tensor;
+}
+let F: GradOps;
+
+/** @internal called once by ops/functions.ts. */
+export function provideGradOps(ops: GradOps): void {
+  F = ops;
 }
 
 let epoch = 0;
@@ -79,7 +97,7 @@ function run(
   if (grad === undefined) {
     if (root.size !== 1)
       throw new GraphError(`backward: the output has shape ${fmtShape(root.shape)}; pass a gradient of that shape, or reduce it to a scalar first`);
-    grad = F.onesLike(root);
+    grad = onesLike(root);
   } else if (!shapesEqual(grad.shape, root.shape)) {
     throw new ShapeError(`backward: the gradient has shape ${fmtShape(grad.shape)} but the output has shape ${fmtShape(root.shape)}`);
   }
@@ -182,5 +200,5 @@ export function gradients(
     }, capture);
   if (opts.createGraph) enableGrad(body);
   else noGrad(body);
-  return inputs.map((x) => capture.get(x) ?? F.zerosLike(x));
+  return inputs.map((x) => capture.get(x) ?? zerosLike(x));
 }

@@ -2,7 +2,7 @@ import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { describeValue } from "../tensor/format.js";
-import { boolArg, fnArg, listText } from "../ops/args.js";
+import { boolArg, fnArg, listText } from "../tensor/args.js";
 import { type BackwardOptions, gradients } from "./engine.js";
 import { enableGrad } from "./mode.js";
 

@@ -2,7 +2,7 @@ import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor } from "../tensor/tensor.js";
 import { describeValue } from "../tensor/format.js";
-import { fnArg, tensorList } from "../ops/args.js";
+import { fnArg, tensorList } from "../tensor/args.js";
 import { Generator } from "../tensor/random.js";
 import { gradients } from "./engine.js";
 import { enableGrad } from "./mode.js";

@@ -1,5 +1,6 @@
-import { ValueError } from "../errors.js";
+import { AnomalyError, ValueError } from "../errors.js";
 import { describeValue } from "../tensor/format.js";
+import type { Tensor } from "../tensor/tensor.js";
 
 let gradEnabled = true;
 let anomaly = false;
@@ -55,4 +56,22 @@ export function currentBackwardOp(): string | null {
 /** @internal */
 export function setBackwardOp(op: string | null): void {
   inBackwardOf = op;
+}
+
+export function hasNonFinite(t: Tensor): boolean {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return true;
+  return false;
+}
+
+/** Under anomaly mode: an AnomalyError when `out` holds a NaN or ±∞ that its finite inputs do not explain. */
+export function checkAnomaly(op: string, phase: "forward" | "backward", inputs: readonly Tensor[], out: Tensor, inner?: string): void {
+  if (out.dtype === "int32" || !hasNonFinite(out)) return;
+  if (inputs.some(hasNonFinite)) return;
+  const d = out.data;
+  let i = 0;
+  while (Number.isFinite(d[i])) i++;
+  throw new AnomalyError(
+    `${op}: ${phase} produced ${d[i]} at flat index ${i} of an output of shape [${out.shape.join(", ")}] from finite inputs${inner ? ` (in its ${inner})` : ""}`,
+  );
 }

@@ -36,8 +36,10 @@ const MAX_PATHS = 32;
 const MAX_PATH_LENGTH = 64;
 const MAX_WORK = 20000;
 
-const ACTIVATION_NAMES: Partial<Record<TreeNode["op"], string>> = { relu: "ReLU", sigmoid: "sigmoid", tanh: "tanh" };
-const OP_OF: Partial<Record<TreeNode["op"], Parameters<typeof formulaOf>[0]>> = {
+/** @internal */
+export const ACTIVATION_NAMES: Partial<Record<TreeNode["op"], string>> = { relu: "ReLU", sigmoid: "sigmoid", tanh: "tanh" };
+/** @internal */
+export const OP_OF: Partial<Record<TreeNode["op"], Parameters<typeof formulaOf>[0]>> = {
   add: "add", sub: "sub", mul: "mul", div: "div", pow: "pow", matmul: "matmul", neg: "neg", relu: "relu", sigmoid: "sigmoid",
   tanh: "tanh", exp: "exp", log: "log", sqrt: "sqrt", abs: "abs", max: "maximum", min: "minimum", sum: "sum",
   mean: "mean", softmax: "softmax", logsoftmax: "logsoftmax", crossentropy: "softmaxCrossEntropy",

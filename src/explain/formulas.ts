@@ -1,4 +1,5 @@
 import { OPS, type OpName } from "../ops/index.js";
+import type { Formula } from "../ops/op.js";
 
 /** The upstream gradient ḡ as the op formulas write it. */
 export const UPSTREAM = "\u1e21";
@@ -13,36 +14,29 @@ export interface Rule {
 }
 
 /** Formulas of the composite functions of the program language, written as the ops write theirs. */
-const COMPOSITE_FORMULAS: Record<string, string> = {
+const COMPOSITE_FORMULAS: Record<string, Formula> = {
   // mean = sum / n: the sum's rule, scaled by 1/n
-  mean: `∂x = ${UPSTREAM} / n broadcast over the averaged axes`,
+  mean: { x: `${UPSTREAM} / n broadcast over the averaged axes` },
   // softmax = exp(logSoftmax(x)): y ⊙ (ḡ − Σⱼ ḡ ⊙ y) with y = softmax(x)
-  softmax: `∂x = softmax(x) ⊙ (${UPSTREAM} − Σⱼ ${UPSTREAM} ⊙ softmax(x))`,
+  softmax: { x: `softmax(x) ⊙ (${UPSTREAM} − Σⱼ ${UPSTREAM} ⊙ softmax(x))` },
   // logSoftmax = x − logΣexp(x)
-  logsoftmax: `∂x = ${UPSTREAM} − softmax(x) ⊙ Σⱼ ${UPSTREAM}`,
+  logsoftmax: { x: `${UPSTREAM} − softmax(x) ⊙ Σⱼ ${UPSTREAM}` },
 };
 
 /** The op formula of a primitive (by op name), or of a composite function of the program language. */
-export function formulaOf(op: OpName | keyof typeof COMPOSITE_FORMULAS): string {
+export function formulaOf(op: OpName | keyof typeof COMPOSITE_FORMULAS): Formula {
   if (op in COMPOSITE_FORMULAS) return COMPOSITE_FORMULAS[op]!;
   return OPS[op as OpName].formula;
 }
 
-/** Splits a formula such as `∂a = ḡ, ∂b = −ḡ` into its rules, dropping a trailing remark in parentheses. */
-export function parseFormula(formula: string): Rule[] {
-  return formula
-    .replace(/\s+\([a-z][^()]*\)$/, "")
-    .split(/,\s*(?=∂)/)
-    .map((part) => {
-      const m = /^∂(\S+)\s*=\s*(.*)$/.exec(part.trim());
-      if (!m) throw new Error(`explain: cannot read the op formula "${formula}"`);
-      return { role: m[1]!, rule: m[2]! };
-    });
+/** A formula's rules in input order: `{ a: "ḡ", b: "−ḡ" }` gives roles `a`, `b`. */
+export function rulesOf(formula: Formula): Rule[] {
+  return Object.entries(formula).map(([role, rule]) => ({ role, rule }));
 }
 
 /** The rule of one input of an op, by position (0 for the first input). */
 export function ruleOf(op: Parameters<typeof formulaOf>[0], input: number): string {
-  const rules = parseFormula(formulaOf(op));
+  const rules = rulesOf(formulaOf(op));
   const r = rules[input] ?? rules[0];
   if (!r) throw new Error(`explain: the formula of ${op} has no rule for input ${input}`);
   return r.rule;
@@ -50,7 +44,7 @@ export function ruleOf(op: Parameters<typeof formulaOf>[0], input: number): stri
 
 /** The roles a formula names, in input order (`a`, `b`; `A`, `B`; `x`; `h`, `y`). */
 export function rolesOf(op: Parameters<typeof formulaOf>[0]): string[] {
-  return parseFormula(formulaOf(op)).map((r) => r.role);
+  return rulesOf(formulaOf(op)).map((r) => r.role);
 }
 
 /** Whether `text` reads as one term: a name, a number, `∂z/∂y`, a call `f(…)`, a group `(…)`, `Xᵀ`. */

@@ -17,7 +17,8 @@ const SYMBOLS: Record<string, string> = {
   // NOTE: a matrix product is written as juxtaposition (`X @ W` → `X W`), as the program's own LaTeX writes it.
   "@": "",
 };
-const OPERATOR_WORDS = new Map<string, string>([
+/** @internal */
+export const OPERATOR_WORDS = new Map<string, string>([
   ["relu", "\\operatorname{ReLU}"], ["exp", "\\exp"], ["log", "\\log"], ["tanh", "\\tanh"], ["max", "\\max"], ["min", "\\min"],
   ...["softmax", "logsoftmax", "sigmoid", "sign", "sum", "mean", "diag", "crossentropy", "CE", "expand", "sqrt", "abs", "matmul"]
     .map((w): [string, string] => [w.toLowerCase(), `\\operatorname{${w}}`]),

@@ -23,7 +23,8 @@ for (const [i, c] of [...GREEK_LOWER].entries()) {
 for (const [i, c] of [...GREEK_UPPER].entries()) GREEK_COMMAND.set(c, `\\${GREEK_UPPER_NAMES[i]}`);
 const SPELLED_GREEK = new Set([...GREEK_LOWER_NAMES, ...GREEK_UPPER_NAMES].filter((n) => n !== "omicron" && n !== "varsigma"));
 
-const LATEX_FN: Partial<Record<FnName, string>> = {
+/** @internal */
+export const LATEX_FN: Partial<Record<FnName, string>> = {
   relu: "\\operatorname{ReLU}",
   sigmoid: "\\sigma",
   tanh: "\\tanh",

@@ -10,12 +10,13 @@ import * as F from "../ops/functions.js";
 import { Tensor } from "../tensor/tensor.js";
 import { summary } from "../train/summary.js";
 import type { Equation, ModelDerivation } from "./derivation.js";
-import { UPSTREAM, group, instantiate, parseFormula } from "./formulas.js";
+import { UPSTREAM, group, instantiate, rulesOf } from "./formulas.js";
 import { formatNumber, tensorValue } from "./numbers.js";
 
 const SHOW_VALUES_UP_TO = 16;
 const INFIX: Record<string, string> = { add: "+", sub: "−", mul: "⊙", div: "/" };
-const CALL: Record<string, string> = { relu: "ReLU", sigmoid: "σ", tanh: "tanh", exp: "exp", log: "log", sqrt: "√", neg: "−", abs: "abs" };
+/** @internal */
+export const CALL: Record<string, string> = { relu: "ReLU", sigmoid: "σ", tanh: "tanh", exp: "exp", log: "log", sqrt: "√", neg: "−", abs: "abs" };
 
 /** The ops' own rules for matmul, with its transpose flags folded in (the formula text is for op(A)·op(B) = A·B). */
 function matmulRules(g: string, A: string, B: string, tA: boolean, tB: boolean): [string, string] {
@@ -153,7 +154,7 @@ export function explainTrace(
     const rules = node.def.name === "matmul"
       ? matmulRules(up, nameOf(node.inputs[0]!), nameOf(node.inputs[1]!), (node.attrs as any).transA, (node.attrs as any).transB)
       : null;
-    const parsed = rules ? null : parseFormula(node.def.formula);
+    const parsed = rules ? null : rulesOf(node.def.formula);
     node.inputs.forEach((x, j) => {
       const gx = contributions[j];
       if (!x.requiresGrad || gx === null || gx === undefined) return;

@@ -1,8 +1,10 @@
-import type { DType, TypedArray } from "../tensor/dtype.js";
+/** Element types: `float32` (the default), `float64` (exact work and gradient checks), `int32` (labels, indices). */
+export type DType = "float32" | "float64" | "int32";
+export type TypedArray = Float32Array | Float64Array | Int32Array;
 
 export type UnaryOp =
   | "neg" | "exp" | "log" | "sqrt" | "abs" | "sign" | "relu" | "leakyRelu" | "sigmoid" | "tanh"
-  | "softplus" | "erf" | "isfinite";
+  | "softplus" | "erf" | "sin" | "cos" | "isfinite";
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "gt" | "lt" | "ge" | "le" | "eq" | "ne";
 export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
 

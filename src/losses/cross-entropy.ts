@@ -1,9 +1,8 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { add, cast, div, gather, mul, neg, permute, requireFloat, reshape, sum, where } from "../ops/functions.js";
-import { apply } from "../ops/op.js";
-import { tensorArg } from "../ops/args.js";
+import { run } from "../ops/index.js";
+import { tensorArg } from "../tensor/args.js";
 import { describeValue } from "../tensor/format.js";
-import { softmaxCrossEntropyDef } from "../ops/softmax-cross-entropy.js";
 import { checkOptions } from "../options.js";
 import { tensor } from "../tensor/create.js";
 import { fmtShape, shapesEqual, sizeOf } from "../tensor/shape.js";
@@ -33,7 +32,7 @@ export const CROSS_ENTROPY_OPTIONS = ["reduction", "weight", "ignoreIndex", "lab
  * @example softmaxCrossEntropy(logits, oneHot(labels, 10, { dtype: logits.dtype })); // [N]
  */
 export function softmaxCrossEntropy(h: Tensor, y: Tensor): Tensor {
-  return apply(softmaxCrossEntropyDef, [h, y], {});
+  return run("softmaxCrossEntropy", [h, y], {});
 }
 
 /** Scores [N, C, d₁, …] (or [C]) as rows [M, C] with the class axis last, and the shape [N, d₁, …] of the losses. */

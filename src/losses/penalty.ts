@@ -1,6 +1,6 @@
 import { add, mul, sum } from "../ops/functions.js";
 import { checkOptions } from "../options.js";
-import { boolArg, numberArg, tensorList } from "../ops/args.js";
+import { boolArg, numberArg, tensorList } from "../tensor/args.js";
 import { scalar } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Module } from "../nn/module.js";

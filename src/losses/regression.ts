@@ -1,7 +1,7 @@
 import { ShapeError } from "../errors.js";
 import { abs, cast, mul, requireFloat, sub } from "../ops/functions.js";
 import { checkOptions } from "../options.js";
-import { tensorArg } from "../ops/args.js";
+import { tensorArg } from "../tensor/args.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type Reduction, reduce } from "./reduction.js";

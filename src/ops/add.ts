@@ -1,5 +1,5 @@
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { binaryOp } from "./elementwise.js";
 
 // ∂(a + b) = (1, 1)
-export const addDef = binaryOp("add", "add", (g) => [g, g], "∂a = ḡ, ∂b = ḡ");
+export const addDef = binaryOp("add", "add", (g) => [g, g], { a: "ḡ", b: "ḡ" }, { name: "add", display: "+", latex: "+", form: "infix" });

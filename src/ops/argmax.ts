@@ -13,7 +13,9 @@ function argExtremum(name: "argmax" | "argmin"): OpDef<ReduceAttrs> {
     },
     forward: ([x], { axes }, _, dtype) => reduceForward(name, x, axes, dtype),
     vjp: null,
-    formula: "not differentiable (an index)",
+    formula: {},
+    remark: "not differentiable (an index)",
+    vocab: { name, display: name, latex: `\\operatorname{${name}}`, form: "call" },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { DType } from "../tensor/dtype.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 // ∂cast(x) = ḡ cast back to x's dtype
@@ -13,5 +13,6 @@ export const castDef: OpDef<{ dtype: DType }> = {
     return out;
   },
   vjp: (g, { inputs: [x] }) => [x.dtype === "int32" ? null : F.cast(g, x.dtype)],
-  formula: "∂x = ḡ",
+  formula: { x: "ḡ" },
+  vocab: { name: "cast", display: "cast", latex: "\\operatorname{cast}", form: "call" },
 };

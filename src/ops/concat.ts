@@ -1,7 +1,7 @@
 import { ShapeError } from "../errors.js";
 import { promote } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, sizeOf } from "../tensor/shape.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 // ∂concat(x₁, …, xₖ) = the slices of ḡ that each xᵢ filled
@@ -38,5 +38,6 @@ export const concatDef: OpDef<{ axis: number }> = {
       return s;
     });
   },
-  formula: "∂xᵢ = the slice of ḡ that xᵢ filled",
+  formula: { "xᵢ": "the slice of ḡ that xᵢ filled" },
+  vocab: { name: "concat", display: "concat", latex: "\\operatorname{concat}", form: "call" },
 };

@@ -2,17 +2,17 @@ import type { BinaryOp, UnaryOp } from "../kernels/backend.js";
 import { type DType, promote } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type Ctx, type OpDef, kernels } from "./op.js";
+import { type Ctx, type Formula, type OpDef, type Vocab, kernels } from "./op.js";
 
 type Vjp<A> = ((g: Tensor, ctx: Ctx<A>) => (Tensor | null)[]) | null;
 
 /** An elementwise unary primitive; int32 inputs give float32 unless `keepInt`. */
 export function unaryOp<A = {}>(
-  name: string, kernel: UnaryOp, vjp: Vjp<A>, formula: string,
+  name: string, kernel: UnaryOp, vjp: Vjp<A>, formula: Formula, vocab: Vocab,
   opts: { saveOutput?: boolean; keepInt?: boolean; param?: (a: A) => number } = {},
 ): OpDef<A> {
   return {
-    name, vjp, formula, saveOutput: opts.saveOutput,
+    name, vjp, formula, vocab, saveOutput: opts.saveOutput,
     infer: ([x]) => ({ shape: x.shape, dtype: x.dtype === "int32" && !opts.keepInt ? "float32" : x.dtype }),
     forward([x], attrs, shape, dtype) {
       const out = kernels().alloc(dtype, x.size);
@@ -24,11 +24,11 @@ export function unaryOp<A = {}>(
 
 /** An elementwise binary primitive with NumPy broadcasting. */
 export function binaryOp(
-  name: string, kernel: BinaryOp, vjp: Vjp<{}>, formula: string,
-  resultDType: (a: DType, b: DType) => DType = promote,
+  name: string, kernel: BinaryOp, vjp: Vjp<{}>, formula: Formula, vocab: Vocab,
+  { dtype: resultDType = promote, remark }: { dtype?: (a: DType, b: DType) => DType; remark?: string } = {},
 ): OpDef<{}> {
   return {
-    name, vjp, formula,
+    name, vjp, formula, vocab, remark,
     infer: ([a, b]) => ({ shape: broadcastShapes(a.shape, b.shape, name), dtype: resultDType(a.dtype, b.dtype) }),
     forward([a, b], _, shape, dtype) {
       const out = kernels().alloc(dtype, sizeOf(shape));

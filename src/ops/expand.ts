@@ -17,5 +17,6 @@ export const expandDef: OpDef<{ shape: number[] }> = {
     return out;
   },
   vjp: (g) => [g],
-  formula: "∂x = Σ ḡ over the expanded axes",
+  formula: { x: "Σ ḡ over the expanded axes" },
+  vocab: { name: "expand", display: "expand", latex: "\\operatorname{expand}", form: "call" },
 };

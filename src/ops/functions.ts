@@ -4,42 +4,15 @@ import { fmtShape, normalizeAxes, normalizeAxis, sizeOf } from "../tensor/shape.
 import { Tensor } from "../tensor/tensor.js";
 import { full, onesLike, scalar, tensor, zerosLike } from "../tensor/create.js";
 import { checkOptions } from "../options.js";
-import { apply } from "./op.js";
-import { badOperand, boolArg, indexArg, intArg, listText, numberArg, shapeArg, tensorArg, tensorList } from "./args.js";
+import { type BackwardOptions, backward, provideGradOps } from "../autograd/engine.js";
+import { provideFunctions } from "./api.js";
+// NOTE: its own namespace, to hand to the gradient rules (F in ./api.js); a module importing itself is no cycle.
+import * as Self from "./functions.js";
+import { op } from "./index.js";
+import { badOperand, boolArg, indexArg, intArg, listText, numberArg, shapeArg, tensorArg, tensorList } from "../tensor/args.js";
 import { describeValue } from "../tensor/format.js";
-import { absDef } from "./abs.js";
-import { addDef } from "./add.js";
-import { argmaxDef, argminDef } from "./argmax.js";
-import { castDef } from "./cast.js";
-import { eqDef, geDef, gtDef, leDef, ltDef, neDef } from "./compare.js";
-import { concatDef } from "./concat.js";
-import { divDef } from "./div.js";
-import { erfDef } from "./erf.js";
-import { expDef } from "./exp.js";
-import { expandDef } from "./expand.js";
-import { gatherDef, scatterAddDef } from "./gather.js";
-import { leakyReluDef } from "./leaky-relu.js";
-import { logDef } from "./log.js";
-import { matmulDef } from "./matmul.js";
-import { maxDef, minDef } from "./max.js";
-import { maximumDef } from "./maximum.js";
-import { minimumDef } from "./minimum.js";
-import { mulDef } from "./mul.js";
-import { negDef } from "./neg.js";
-import { permuteDef } from "./permute.js";
-import { powDef } from "./pow.js";
 import { reduceAttrs } from "./reduce.js";
-import { reluDef } from "./relu.js";
-import { reshapeDef } from "./reshape.js";
-import { sigmoidDef } from "./sigmoid.js";
-import { signDef } from "./sign.js";
-import { type SliceAttrs, sliceBackwardDef, sliceDef } from "./slice.js";
-import { softplusDef } from "./softplus.js";
-import { sqrtDef } from "./sqrt.js";
-import { subDef } from "./sub.js";
-import { sumDef } from "./sum.js";
-import { tanhDef } from "./tanh.js";
-import { whereDef } from "./where.js";
+import type { SliceAttrs } from "./slice.js";
 
 export { onesLike, zerosLike };
 
@@ -77,40 +50,43 @@ function pair(a: Operand, b: Operand, op: string, first = 1): [Tensor, Tensor] {
 }
 
 /** a + b, broadcasting. */
-export const add = (a: Operand, b: Operand): Tensor => apply(addDef, pair(a, b, "add"), NONE);
-/** a − b, broadcasting. */
-export const sub = (a: Operand, b: Operand): Tensor => apply(subDef, pair(a, b, "sub"), NONE);
-/** a · b elementwise, broadcasting. */
-export const mul = (a: Operand, b: Operand): Tensor => apply(mulDef, pair(a, b, "mul"), NONE);
-/** a / b elementwise, broadcasting (int32 / int32 gives float32). */
-export const div = (a: Operand, b: Operand): Tensor => apply(divDef, pair(a, b, "div"), NONE);
-/** aᵇ elementwise, broadcasting. */
-export const pow = (a: Operand, b: Operand): Tensor => apply(powDef, pair(a, b, "pow"), NONE);
-/** The elementwise maximum of a and b. */
-export const maximum = (a: Operand, b: Operand): Tensor => apply(maximumDef, pair(a, b, "maximum"), NONE);
-/** The elementwise minimum of a and b. */
-export const minimum = (a: Operand, b: Operand): Tensor => apply(minimumDef, pair(a, b, "minimum"), NONE);
-export const gt = (a: Operand, b: Operand): Tensor => apply(gtDef, pair(a, b, "gt"), NONE);
-export const lt = (a: Operand, b: Operand): Tensor => apply(ltDef, pair(a, b, "lt"), NONE);
-export const ge = (a: Operand, b: Operand): Tensor => apply(geDef, pair(a, b, "ge"), NONE);
-export const le = (a: Operand, b: Operand): Tensor => apply(leDef, pair(a, b, "le"), NONE);
-export const eq = (a: Operand, b: Operand): Tensor => apply(eqDef, pair(a, b, "eq"), NONE);
-export const ne = (a: Operand, b: Operand): Tensor => apply(neDef, pair(a, b, "ne"), NONE);
 
-export const neg = (x: Tensor): Tensor => apply(negDef, [x], NONE);
-export const exp = (x: Tensor): Tensor => apply(expDef, [x], NONE);
-export const log = (x: Tensor): Tensor => apply(logDef, [x], NONE);
-export const sqrt = (x: Tensor): Tensor => apply(sqrtDef, [x], NONE);
-export const abs = (x: Tensor): Tensor => apply(absDef, [x], NONE);
-export const sign = (x: Tensor): Tensor => apply(signDef, [x], NONE);
-export const relu = (x: Tensor): Tensor => apply(reluDef, [x], NONE);
+export const add = (a: Operand, b: Operand): Tensor => op.add(pair(a, b, "add"), NONE);
+/** a − b, broadcasting. */
+export const sub = (a: Operand, b: Operand): Tensor => op.sub(pair(a, b, "sub"), NONE);
+/** a · b elementwise, broadcasting. */
+export const mul = (a: Operand, b: Operand): Tensor => op.mul(pair(a, b, "mul"), NONE);
+/** a / b elementwise, broadcasting (int32 / int32 gives float32). */
+export const div = (a: Operand, b: Operand): Tensor => op.div(pair(a, b, "div"), NONE);
+/** aᵇ elementwise, broadcasting. */
+export const pow = (a: Operand, b: Operand): Tensor => op.pow(pair(a, b, "pow"), NONE);
+/** The elementwise maximum of a and b. */
+export const maximum = (a: Operand, b: Operand): Tensor => op.maximum(pair(a, b, "maximum"), NONE);
+/** The elementwise minimum of a and b. */
+export const minimum = (a: Operand, b: Operand): Tensor => op.minimum(pair(a, b, "minimum"), NONE);
+export const gt = (a: Operand, b: Operand): Tensor => op.gt(pair(a, b, "gt"), NONE);
+export const lt = (a: Operand, b: Operand): Tensor => op.lt(pair(a, b, "lt"), NONE);
+export const ge = (a: Operand, b: Operand): Tensor => op.ge(pair(a, b, "ge"), NONE);
+export const le = (a: Operand, b: Operand): Tensor => op.le(pair(a, b, "le"), NONE);
+export const eq = (a: Operand, b: Operand): Tensor => op.eq(pair(a, b, "eq"), NONE);
+export const ne = (a: Operand, b: Operand): Tensor => op.ne(pair(a, b, "ne"), NONE);
+
+export const neg = (x: Tensor): Tensor => op.neg([x], NONE);
+export const exp = (x: Tensor): Tensor => op.exp([x], NONE);
+export const log = (x: Tensor): Tensor => op.log([x], NONE);
+export const sqrt = (x: Tensor): Tensor => op.sqrt([x], NONE);
+export const abs = (x: Tensor): Tensor => op.abs([x], NONE);
+export const sign = (x: Tensor): Tensor => op.sign([x], NONE);
+export const relu = (x: Tensor): Tensor => op.relu([x], NONE);
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
-  apply(leakyReluDef, [x], { slope: numberArg(negativeSlope, "leakyRelu", "negativeSlope") });
-export const sigmoid = (x: Tensor): Tensor => apply(sigmoidDef, [x], NONE);
-export const tanh = (x: Tensor): Tensor => apply(tanhDef, [x], NONE);
+  op.leakyRelu([x], { slope: numberArg(negativeSlope, "leakyRelu", "negativeSlope") });
+export const sigmoid = (x: Tensor): Tensor => op.sigmoid([x], NONE);
+export const tanh = (x: Tensor): Tensor => op.tanh([x], NONE);
 /** log(1 + eˣ), computed stably. */
-export const softplus = (x: Tensor): Tensor => apply(softplusDef, [x], NONE);
-export const erf = (x: Tensor): Tensor => apply(erfDef, [x], NONE);
+export const softplus = (x: Tensor): Tensor => op.softplus([x], NONE);
+export const erf = (x: Tensor): Tensor => op.erf([x], NONE);
+export const sin = (x: Tensor): Tensor => op.sin([x], NONE);
+export const cos = (x: Tensor): Tensor => op.cos([x], NONE);
 
 /** GELU with the exact Gaussian CDF, as PyTorch's default: x·Φ(x) = ½x(1 + erf(x/√2)). */
 export function gelu(x: Tensor): Tensor {
@@ -121,7 +97,7 @@ export function gelu(x: Tensor): Tensor {
 /** `cond ? a : b` elementwise; the gradient flows to the branch that was chosen. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const [x, y] = pair(a, b, "where", 2);
-  return apply(whereDef, [tensorArg(cond, "where", 1), x, y], NONE);
+  return op.where([tensorArg(cond, "where", 1), x, y], NONE);
 }
 
 /** Limits x to [min, max]; the gradient passes where x is inside, as PyTorch's clamp. */
@@ -138,12 +114,12 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 export function cast(x: Tensor, dtype: DType): Tensor {
   tensorArg(x, "cast", 1);
   checkDType(dtype, "cast");
-  return x.dtype === dtype ? x : apply(castDef, [x], { dtype });
+  return x.dtype === dtype ? x : op.cast([x], { dtype });
 }
 
 /** @internal the matmul primitive with the transposes folded in: op(a)·op(b). */
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  return apply(matmulDef, [a, b], { transA, transB });
+  return op.matmul([a, b], { transA, transB });
 }
 
 /**
@@ -165,25 +141,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 }
 
 /** The sum over `axis` (all elements when omitted). */
-export const sum = (x: Tensor, axis?: Axes, keepDims = false): Tensor => apply(sumDef, [x], reduceAttrs(x, axis, keepDims, "sum"));
+export const sum = (x: Tensor, axis?: Axes, keepDims = false): Tensor => op.sum([x], reduceAttrs(x, axis, keepDims, "sum"));
 
 /** The mean over `axis` (all elements when omitted). */
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   const a = reduceAttrs(x, axis, keepDims, "mean");
   const n = sizeOf(a.axes.map((i) => x.shape[i]));
-  return div(apply(sumDef, [x.dtype === "int32" ? cast(x, "float32") : x], a), n);
+  return div(op.sum([x.dtype === "int32" ? cast(x, "float32") : x], a), n);
 }
 
-export const max = (x: Tensor, axis?: Axes, keepDims = false): Tensor => apply(maxDef, [x], reduceAttrs(x, axis, keepDims, "max"));
-export const min = (x: Tensor, axis?: Axes, keepDims = false): Tensor => apply(minDef, [x], reduceAttrs(x, axis, keepDims, "min"));
+export const max = (x: Tensor, axis?: Axes, keepDims = false): Tensor => op.max([x], reduceAttrs(x, axis, keepDims, "max"));
+export const min = (x: Tensor, axis?: Axes, keepDims = false): Tensor => op.min([x], reduceAttrs(x, axis, keepDims, "min"));
 /** Indices of the maxima along `axis` (of the flattened tensor when omitted), int32. */
-export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => apply(argmaxDef, [x], reduceAttrs(x, axis, keepDims, "argmax"));
-export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => apply(argminDef, [x], reduceAttrs(x, axis, keepDims, "argmin"));
+export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => op.argmax([x], reduceAttrs(x, axis, keepDims, "argmax"));
+export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => op.argmin([x], reduceAttrs(x, axis, keepDims, "argmin"));
 
 /** m = max(x) over `axes` held constant (0 where it is ±∞), x − m, and log Σ exp(x − m), with kept dims. */
 function shiftedLogSumExp(x: Tensor, axes: number[]): { m: Tensor; xm: Tensor; ls: Tensor } {
   const m0 = max(x.detach(), axes, true);
-  const m = where(apply(eqDef, [abs(m0), asTensor(Infinity, m0)], NONE), 0, m0);
+  const m = where(op.eq([abs(m0), asTensor(Infinity, m0)], NONE), 0, m0);
   const xm = sub(x, m);
   return { m, xm, ls: log(sum(exp(xm), axes, true)) };
 }
@@ -232,7 +208,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   if (!s.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError(`reshape: invalid shape ${fmtShape(shape)}`);
   if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
-  return apply(reshapeDef, [x], { shape: s });
+  return op.reshape([x], { shape: s });
 }
 
 /** Collapses dimensions startDim..endDim into one. */
@@ -265,7 +241,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
   if (!Array.isArray(axes)) throw new ValueError(`permute: expected a list of axes such as [1, 0], found ${describeValue(axes)}`);
   const ax = axes.map((a) => normalizeAxis(a, x.ndim, "permute"));
   if (ax.every((a, i) => a === i) && ax.length === x.ndim) return x;
-  return apply(permuteDef, [x], { axes: ax });
+  return op.permute([x], { axes: ax });
 }
 
 /** Swaps two dimensions (the last two by default). */
@@ -284,7 +260,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
   const s = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
   if (s.length === x.ndim && s.every((d, i) => d === x.shape[i])) return x;
-  return apply(expandDef, [x], { shape: s });
+  return op.expand([x], { shape: s });
 }
 
 /**
@@ -304,10 +280,10 @@ export function slice(x: Tensor, axis: number, start: number, end?: number | nul
 }
 
 /** @internal */
-export const sliceRaw = (x: Tensor, attrs: SliceAttrs): Tensor => apply(sliceDef, [x], attrs);
+export const sliceRaw = (x: Tensor, attrs: SliceAttrs): Tensor => op.slice([x], attrs);
 /** @internal */
 export const sliceBackward = (g: Tensor, inputShape: readonly number[], attrs: SliceAttrs): Tensor =>
-  apply(sliceBackwardDef, [g], { ...attrs, inputShape });
+  op.sliceBackward([g], { ...attrs, inputShape });
 
 /** The sub-tensor at `index` along `axis`, with that axis removed. */
 export function select(x: Tensor, axis: number, index: number): Tensor {
@@ -322,7 +298,7 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   tensorList(xs, "concat");
   if (xs.length === 0) throw new ShapeError(`concat: expected at least one tensor, found none`);
-  return apply(concatDef, [...xs], { axis: normalizeAxis(axis, xs[0].ndim, "concat") });
+  return op.concat([...xs], { axis: normalizeAxis(axis, xs[0].ndim, "concat") });
 }
 
 /** Joins tensors of one shape along a new axis. */
@@ -340,14 +316,14 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   tensorArg(x, "gather", 1);
   const a = normalizeAxis(axis, x.ndim, "gather");
-  return apply(gatherDef, [x, indexArg(index, "gather", 3)], { axis: a });
+  return op.gather([x, indexArg(index, "gather", 3)], { axis: a });
 }
 
 /** zeros(shape) with src added at the positions `index` gives along `axis`. */
 export function scatterAdd(src: Tensor, axis: number, index: Tensor, shape: readonly number[]): Tensor {
   tensorArg(src, "scatterAdd", 1);
   const a = normalizeAxis(axis, src.ndim, "scatterAdd");
-  return apply(scatterAddDef, [src, indexArg(index, "scatterAdd", 3)], { axis: a, shape: [...shapeArg(shape, "scatterAdd")] });
+  return op.scatterAdd([src, indexArg(index, "scatterAdd", 3)], { axis: a, shape: [...shapeArg(shape, "scatterAdd")] });
 }
 
 /** The slices of x at `index` (a 1-D list) along `axis`. */
@@ -393,3 +369,146 @@ export function requireFloat(x: Tensor, op: string, position = 1): void {
   tensorArg(x, op, position);
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}: expected a float tensor (float32 or float64), found ${x.dtype}`);
 }
+
+declare module "../tensor/tensor.js" {
+  interface Tensor {
+    /** Runs reverse-mode differentiation from this tensor; gradients accumulate in the leaves' `.grad`. */
+    backward(gradient?: Tensor | number | BackwardOptions | null, options?: BackwardOptions): void;
+    add(o: Operand): Tensor;
+    sub(o: Operand): Tensor;
+    mul(o: Operand): Tensor;
+    div(o: Operand): Tensor;
+    pow(o: Operand): Tensor;
+    maximum(o: Operand): Tensor;
+    minimum(o: Operand): Tensor;
+    gt(o: Operand): Tensor;
+    lt(o: Operand): Tensor;
+    ge(o: Operand): Tensor;
+    le(o: Operand): Tensor;
+    eq(o: Operand): Tensor;
+    ne(o: Operand): Tensor;
+    neg(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    sqrt(): Tensor;
+    square(): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    relu(): Tensor;
+    leakyRelu(negativeSlope?: number): Tensor;
+    sigmoid(): Tensor;
+    tanh(): Tensor;
+    gelu(): Tensor;
+    softplus(): Tensor;
+    erf(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
+    /** `where(cond, this, other)`, as PyTorch's `x.where(cond, y)`. */
+    where(cond: Tensor, other: Operand): Tensor;
+    matmul(o: Tensor): Tensor;
+    sum(axis?: Axes, keepDims?: boolean): Tensor;
+    mean(axis?: Axes, keepDims?: boolean): Tensor;
+    max(axis?: Axes, keepDims?: boolean): Tensor;
+    min(axis?: Axes, keepDims?: boolean): Tensor;
+    argmax(axis?: number, keepDims?: boolean): Tensor;
+    argmin(axis?: number, keepDims?: boolean): Tensor;
+    logSumExp(axis?: Axes, keepDims?: boolean): Tensor;
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+    reshape(...shape: (number | readonly number[])[]): Tensor;
+    view(...shape: (number | readonly number[])[]): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
+    squeeze(axis?: Axes): Tensor;
+    unsqueeze(axis: number): Tensor;
+    transpose(dim0?: number, dim1?: number): Tensor;
+    /** The transpose of a 2-D tensor (all axes reversed for other ranks). */
+    readonly T: Tensor;
+    permute(...axes: (number | readonly number[])[]): Tensor;
+    expand(...shape: (number | readonly number[])[]): Tensor;
+    slice(axis: number, start: number, end?: number, step?: number): Tensor;
+    select(axis: number, index: number): Tensor;
+    gather(axis: number, index: Tensor): Tensor;
+    indexSelect(axis: number, index: Tensor | readonly number[]): Tensor;
+    to(dtype: DType): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    int(): Tensor;
+  }
+}
+
+// NOTE: the Tensor methods are installed here, by the ops layer, as TensorFlow.js installs its chained
+// ops: tensor/ sits below ops/ and imports none of it.
+const P = Tensor.prototype;
+P.backward = function (gradient?: Tensor | number | BackwardOptions | null, options?: BackwardOptions) {
+  if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor) && typeof gradient !== "number") {
+    if (typeof gradient !== "object" || Array.isArray(gradient))
+      throw new ValueError(`backward: expected a gradient (a Tensor or a number) or an options object, found ${describeValue(gradient)}`);
+    if (options !== undefined)
+      throw new ValueError(`backward: expected a gradient (a Tensor or a number) and options, found ${describeValue(gradient)} and ${describeValue(options)}`);
+    options = gradient;
+    gradient = undefined;
+  }
+  backward(this, gradient === undefined || gradient === null ? undefined : asTensor(gradient, this, "backward", 1), options);
+};
+P.add = function (o: Operand) { return add(this, o); };
+P.sub = function (o: Operand) { return sub(this, o); };
+P.mul = function (o: Operand) { return mul(this, o); };
+P.div = function (o: Operand) { return div(this, o); };
+P.pow = function (o: Operand) { return pow(this, o); };
+P.maximum = function (o: Operand) { return maximum(this, o); };
+P.minimum = function (o: Operand) { return minimum(this, o); };
+P.gt = function (o: Operand) { return gt(this, o); };
+P.lt = function (o: Operand) { return lt(this, o); };
+P.ge = function (o: Operand) { return ge(this, o); };
+P.le = function (o: Operand) { return le(this, o); };
+P.eq = function (o: Operand) { return eq(this, o); };
+P.ne = function (o: Operand) { return ne(this, o); };
+P.neg = function () { return neg(this); };
+P.exp = function () { return exp(this); };
+P.log = function () { return log(this); };
+P.sqrt = function () { return sqrt(this); };
+P.square = function () { return mul(this, this); };
+P.abs = function () { return abs(this); };
+P.sign = function () { return sign(this); };
+P.relu = function () { return relu(this); };
+P.leakyRelu = function (negativeSlope = 0.01) { return leakyRelu(this, negativeSlope); };
+P.sigmoid = function () { return sigmoid(this); };
+P.tanh = function () { return tanh(this); };
+P.gelu = function () { return gelu(this); };
+P.softplus = function () { return softplus(this); };
+P.erf = function () { return erf(this); };
+P.sin = function () { return sin(this); };
+P.cos = function () { return cos(this); };
+P.clamp = function (min?: number | null, max?: number | null) { return clamp(this, min, max); };
+P.where = function (cond: Tensor, other: Operand) { return where(cond, this, other); };
+P.matmul = function (o: Tensor) { return matmul(this, o); };
+P.sum = function (axis?: Axes, keepDims = false) { return sum(this, axis, keepDims); };
+P.mean = function (axis?: Axes, keepDims = false) { return mean(this, axis, keepDims); };
+P.max = function (axis?: Axes, keepDims = false) { return max(this, axis, keepDims); };
+P.min = function (axis?: Axes, keepDims = false) { return min(this, axis, keepDims); };
+P.argmax = function (axis?: number, keepDims = false) { return argmax(this, axis, keepDims); };
+P.argmin = function (axis?: number, keepDims = false) { return argmin(this, axis, keepDims); };
+P.logSumExp = function (axis?: Axes, keepDims = false) { return logSumExp(this, axis, keepDims); };
+P.softmax = function (axis = -1) { return softmax(this, axis); };
+P.logSoftmax = function (axis = -1) { return logSoftmax(this, axis); };
+P.reshape = function (...shape: (number | readonly number[])[]) { return reshape(this, shape.flat()); };
+P.view = function (...shape: (number | readonly number[])[]) { return reshape(this, shape.flat()); };
+P.flatten = function (startDim = 0, endDim = -1) { return flatten(this, startDim, endDim); };
+P.squeeze = function (axis?: Axes) { return squeeze(this, axis); };
+P.unsqueeze = function (axis: number) { return unsqueeze(this, axis); };
+P.transpose = function (dim0 = -2, dim1 = -1) { return transpose(this, dim0, dim1); };
+Object.defineProperty(P, "T", { get(this: Tensor) { return permute(this, this.shape.map((_, i) => this.shape.length - 1 - i)); } });
+P.permute = function (...axes: (number | readonly number[])[]) { return permute(this, axes.flat()); };
+P.expand = function (...shape: (number | readonly number[])[]) { return expand(this, shape.flat()); };
+P.slice = function (axis: number, start: number, end?: number, step = 1) { return slice(this, axis, start, end, step); };
+P.select = function (axis: number, index: number) { return select(this, axis, index); };
+P.gather = function (axis: number, index: Tensor) { return gather(this, axis, index); };
+P.indexSelect = function (axis: number, index: Tensor | readonly number[]) { return indexSelect(this, axis, index); };
+P.to = function (dtype: DType) { return cast(this, dtype); };
+P.float = function () { return cast(this, "float32"); };
+P.double = function () { return cast(this, "float64"); };
+P.int = function () { return cast(this, "int32"); };
+
+provideFunctions(Self);
+provideGradOps({ add, sum, reshape, cast });

@@ -2,7 +2,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, shapesEqual, sizeOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 function blocks(shape: readonly number[], axis: number): [number, number] {
@@ -45,7 +45,8 @@ export const gatherDef: OpDef<{ axis: number }> = {
     return out;
   },
   vjp: (g, { inputs: [x, index], attrs: { axis } }) => [F.scatterAdd(g, axis, index, x.shape), null],
-  formula: "∂x = scatterAdd(ḡ, index)",
+  formula: { x: "scatterAdd(ḡ, index)" },
+  vocab: { name: "gather", display: "gather", latex: "\\operatorname{gather}", form: "call" },
 };
 
 // out = zeros(shape); out[…, index[…, i, …], …] += src[…, i, …] (as torch.scatter_add, src and out may be larger than the index): ∂src = gather(ḡ, index), zero beyond the index
@@ -76,5 +77,6 @@ export const scatterAddDef: OpDef<{ axis: number; shape: readonly number[] }> = 
     });
     return [gs, null];
   },
-  formula: "∂src = gather(ḡ, index)",
+  formula: { src: "gather(ḡ, index)" },
+  vocab: { name: "scatterAdd", display: "scatterAdd", latex: "\\operatorname{scatterAdd}", form: "call" },
 };

@@ -2,7 +2,7 @@ import { ShapeError } from "../errors.js";
 import { promote } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 export interface MatmulAttrs {
@@ -60,5 +60,6 @@ export const matmulDef: OpDef<MatmulAttrs> = {
     if (transA && !transB) return [mm(na, b, g, false, true), mm(nb, a, g, false, false)];
     return [mm(na, b, g, true, true), mm(nb, g, a, true, true)];
   },
-  formula: "∂A = ḡ · Bᵀ, ∂B = Aᵀ · ḡ",
+  formula: { A: "ḡ · Bᵀ", B: "Aᵀ · ḡ" },
+  vocab: { name: "matmul", display: "@", latex: "", form: "infix" },
 };

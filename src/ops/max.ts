@@ -1,7 +1,7 @@
 import { ShapeError } from "../errors.js";
 import { fmtShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import type { OpDef } from "./op.js";
 import { type ReduceAttrs, keptShape, reduceForward, reducedShape } from "./reduce.js";
 
@@ -20,7 +20,8 @@ function extremum(name: "max" | "min"): OpDef<ReduceAttrs> {
       const count = F.sum(mask, attrs.axes, true);
       return [F.where(mask, F.div(F.reshape(g, kept), count), 0)] as Tensor[];
     },
-    formula: `∂x = ḡ ⊙ 1[x = ${name}(x)] / #ties`,
+    formula: { x: `ḡ ⊙ 1[x = ${name}(x)] / #ties` },
+    vocab: { name, display: name, latex: `\\${name}`, form: "call" },
   };
 }
 

@@ -1,4 +1,4 @@
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { binaryOp } from "./elementwise.js";
 
 // ∂min(a, b) = (1[a < b], 1[b < a]); a tie sends half to each, as PyTorch (where, not a mask product: no ∞·0)
@@ -8,5 +8,7 @@ export const minimumDef = binaryOp(
     const share = F.where(F.eq(a, b), F.mul(g, 0.5), g);
     return [a.requiresGrad ? F.where(F.gt(a, b), 0, share) : null, b.requiresGrad ? F.where(F.lt(a, b), 0, share) : null];
   },
-  "∂a = ḡ ⊙ 1[a < b], ∂b = ḡ ⊙ 1[b < a] (ties split ½, ½)",
+  { a: "ḡ ⊙ 1[a < b]", b: "ḡ ⊙ 1[b < a]" },
+  { name: "min", display: "minimum", latex: "\\min", form: "call" },
+  { remark: "ties split ½, ½" },
 );

@@ -1,6 +1,6 @@
 import { ShapeError } from "../errors.js";
 import { contiguousStrides, fmtShape } from "../tensor/shape.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 // ∂permute(x, p) = permute(ḡ, p⁻¹)
@@ -22,5 +22,6 @@ export const permuteDef: OpDef<{ axes: number[] }> = {
     axes.forEach((a, i) => (inv[a] = i));
     return [F.permute(g, inv)];
   },
-  formula: "∂x = permute(ḡ, p⁻¹)",
+  formula: { x: "permute(ḡ, p⁻¹)" },
+  vocab: { name: "permute", display: "permute", latex: "\\operatorname{permute}", form: "call" },
 };

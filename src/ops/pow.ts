@@ -1,4 +1,4 @@
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { binaryOp } from "./elementwise.js";
 
 // ∂(aᵇ) = (b·aᵇ⁻¹, aᵇ·log a), as PyTorch's pow_backward: ∂a = 0 where b = 0, ∂b = 0 where a = 0 and b ≥ 0 (no 0·∞)
@@ -18,5 +18,7 @@ export const powDef = binaryOp(
     }
     return [da, db];
   },
-  "∂a = ḡ · b·a^(b−1), ∂b = ḡ · a^b·log(a) (zero where b = 0, and where a = 0 ≤ b)",
+  { a: "ḡ · b·a^(b−1)", b: "ḡ · a^b·log(a)" },
+  { name: "pow", display: "^", latex: "^", form: "infix" },
+  { remark: "zero where b = 0, and where a = 0 ≤ b" },
 );

@@ -2,7 +2,7 @@ import type { ReduceOp } from "../kernels/backend.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeAxes, sizeOf, type Shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { boolArg, tensorArg } from "./args.js";
+import { boolArg, tensorArg } from "../tensor/args.js";
 import { kernels } from "./op.js";
 
 export interface ReduceAttrs {

@@ -1,6 +1,6 @@
 import { ShapeError } from "../errors.js";
 import { fmtShape, sizeOf } from "../tensor/shape.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import type { OpDef } from "./op.js";
 
 // ∂reshape(x) = ḡ reshaped back; the output shares x's data (no copy)
@@ -13,5 +13,6 @@ export const reshapeDef: OpDef<{ shape: number[] }> = {
   },
   forward: ([x]) => x.data,
   vjp: (g, { inputs: [x] }) => [F.reshape(g, x.shape)],
-  formula: "∂x = reshape(ḡ, shape(x))",
+  formula: { x: "reshape(ḡ, shape(x))" },
+  vocab: { name: "reshape", display: "reshape", latex: "\\operatorname{reshape}", form: "call" },
 };

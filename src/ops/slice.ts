@@ -1,5 +1,5 @@
 import { contiguousStrides, sizeOf } from "../tensor/shape.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 export interface SliceAttrs {
@@ -21,7 +21,8 @@ export const sliceDef: OpDef<SliceAttrs> = {
     return out;
   },
   vjp: (g, { inputs: [x], attrs }) => [F.sliceBackward(g, x.shape, attrs)],
-  formula: "∂x = ḡ at the sliced positions, 0 elsewhere",
+  formula: { x: "ḡ at the sliced positions, 0 elsewhere" },
+  vocab: { name: "slice", display: "slice", latex: "\\operatorname{slice}", form: "call" },
 };
 
 // The adjoint of slice: scatters g into zeros of the input's shape; its own gradient is the slice again.
@@ -35,5 +36,6 @@ export const sliceBackwardDef: OpDef<SliceAttrs & { inputShape: readonly number[
     return out;
   },
   vjp: (g, { attrs: { axis, start, length, step } }) => [F.sliceRaw(g, { axis, start, length, step })],
-  formula: "∂ḡ = slice(ḡ′)",
+  formula: { "ḡ": "slice(ḡ′)" },
+  vocab: { name: "sliceBackward", display: "sliceBackward", latex: "\\operatorname{sliceBackward}", form: "call" },
 };

@@ -1,7 +1,7 @@
 import { DTypeError, ShapeError } from "../errors.js";
 import { isFloat, promote } from "../tensor/dtype.js";
 import { fmtShape, shapesEqual, sizeOf } from "../tensor/shape.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 // L = Σⱼ yⱼ (logΣₖexp(hₖ) − hⱼ) per row: ∂h = ḡ · (softmax(h)·Σy − y), ∂y = −ḡ · logSoftmax(h)
@@ -44,5 +44,6 @@ export const softmaxCrossEntropyDef: OpDef<{}> = {
       y.requiresGrad ? F.neg(F.mul(gk, F.logSoftmax(h, -1))) : null,
     ];
   },
-  formula: "∂h = ḡ · (softmax(h)·Σⱼ y − y), ∂y = −ḡ · logSoftmax(h)",
+  formula: { h: "ḡ · (softmax(h)·Σⱼ y − y)", y: "−ḡ · logSoftmax(h)" },
+  vocab: { name: "crossentropy", display: "crossentropy", latex: "\\operatorname{crossentropy}", form: "call" },
 };

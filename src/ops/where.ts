@@ -1,6 +1,6 @@
 import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.js";
 import { promote } from "../tensor/dtype.js";
-import * as F from "./functions.js";
+import { F } from "./api.js";
 import { type OpDef, kernels } from "./op.js";
 
 // ∂where(c, a, b) = (—, 1[c], 1[¬c])
@@ -13,5 +13,6 @@ export const whereDef: OpDef<{}> = {
     return out;
   },
   vjp: (g, { inputs: [c, a, b] }) => [null, a.requiresGrad ? F.where(c, g, 0) : null, b.requiresGrad ? F.where(c, 0, g) : null],
-  formula: "∂a = ḡ ⊙ 1[c], ∂b = ḡ ⊙ 1[¬c]",
+  formula: { a: "ḡ ⊙ 1[c]", b: "ḡ ⊙ 1[¬c]" },
+  vocab: { name: "where", display: "where", latex: "\\operatorname{where}", form: "call" },
 };

@@ -1,8 +1,8 @@
 import { DTypeError } from "../errors.js";
 
-/** Element types: `float32` (the default), `float64` (exact work and gradient checks), `int32` (labels, indices). */
-export type DType = "float32" | "float64" | "int32";
-export type TypedArray = Float32Array | Float64Array | Int32Array;
+import type { DType, TypedArray } from "../kernels/backend.js";
+
+export type { DType, TypedArray };
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
 
 export function isFloat(d: DType): boolean {

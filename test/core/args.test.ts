@@ -224,7 +224,7 @@ describe("autograd", () => {
     expectError(() => grad(f, { retainGraph: "no" as never }), ValueError, "grad: retainGraph must be true or false");
     expectError(() => grad(f, { argnums: 1 })(f64([1])), ValueError, "grad: argnums asks for argument 1 (counting from 0), but the function was called with 1 argument");
     expectError(() => grad(f)([1, 2] as never), ValueError, "grad: argument 0 (argnums counts from 0) must be a Tensor to differentiate, found an array");
-    expectError(() => grad(() => 3 as never)(f64([1])), ValueError, "grad: the function must return a tensor with one element, found a number (3)");
+    expectError(() => (grad(() => 3 as never) as (x: Tensor) => unknown)(f64([1])), ValueError, "grad: the function must return a tensor with one element, found a number (3)");
   });
 
   it("gradcheck checks the function, the inputs, the options and what the function returns", () => {

@@ -1,12 +1,12 @@
 import * as C from "../../src/index.js";
-import { Generator, type Tensor, tensor } from "../../src/index.js";
+import { Generator, type OpName, type Tensor, tensor } from "../../src/index.js";
 import { softmaxCrossEntropy } from "../../src/losses/cross-entropy.js";
 import { type Nd, along, at, build, erfRef, logSumExpOf, map, matmulNd, nd, permuteNd, reduceNd, sumOf, zip } from "./ref.js";
 
 /** One row per differentiable op: a function of float64 inputs, the inputs to check it at, and its forward in plain JS. */
 export interface OpSpec {
-  /** The op this row covers (a primitive name from OPS or a composite function's name). */
-  op: string;
+  /** The op this row covers (a primitive name from OPS or a composite function's name): a typo is a compile error. */
+  op: OpName | (typeof COMPOSITES)[number];
   label: string;
   fn: (...xs: Tensor[]) => Tensor;
   inputs: (g: Generator) => Tensor[];
@@ -42,11 +42,11 @@ const idx = (values: number[], shape: number[]) => tensor(Int32Array.from(values
 const f64t = (values: number[], shape: number[]) => tensor(Float64Array.from(values), { shape, dtype: f64 });
 
 type Make = (g: Generator, s: number[]) => Tensor;
-const unary = (op: string, fn: (x: Tensor) => Tensor, make: Make, f: (v: number) => number): OpSpec[] => [
+const unary = (op: OpSpec["op"], fn: (x: Tensor) => Tensor, make: Make, f: (v: number) => number): OpSpec[] => [
   { op, label: `${op} [3,4]`, fn, inputs: (g) => [make(g, [3, 4])], ref: map(f) },
   { op, label: `${op} scalar`, fn, inputs: (g) => [make(g, [])], ref: map(f) },
 ];
-const binary = (op: string, fn: (a: Tensor, b: Tensor) => Tensor, f: (a: number, b: number) => number, make: Make, makeB = make): OpSpec[] => [
+const binary = (op: OpSpec["op"], fn: (a: Tensor, b: Tensor) => Tensor, f: (a: number, b: number) => number, make: Make, makeB = make): OpSpec[] => [
   { op, label: `${op} same shape`, fn, inputs: (g) => [make(g, [2, 3]), makeB(g, [2, 3])], ref: zip(f) },
   { op, label: `${op} broadcast row`, fn, inputs: (g) => [make(g, [4, 3]), makeB(g, [3])], ref: zip(f) },
   { op, label: `${op} broadcast both`, fn, inputs: (g) => [make(g, [2, 1, 3]), makeB(g, [4, 1])], ref: zip(f) },
@@ -102,6 +102,8 @@ export const OP_SPECS: OpSpec[] = [
   ...unary("tanh", (x) => x.tanh(), normal, Math.tanh),
   ...unary("softplus", (x) => x.softplus(), normal, (v) => Math.log1p(Math.exp(v))),
   ...unary("erf", (x) => x.erf(), normal, erfRef),
+  ...unary("sin", (x) => x.sin(), normal, Math.sin),
+  ...unary("cos", (x) => x.cos(), normal, Math.cos),
   ...unary("gelu", (x) => x.gelu(), normal, (v) => 0.5 * v * (1 + erfRef(v / Math.SQRT2))),
   { op: "clamp", label: "clamp both bounds", fn: (x) => x.clamp(-0.5, 0.5), inputs: (g) => [tensor([-1.2, -0.3, 0.1, 0.7, 2], { dtype: f64 })], ref: map((v) => Math.min(Math.max(v, -0.5), 0.5)) },
   {
@@ -225,4 +227,7 @@ export const OP_SPECS: OpSpec[] = [
 ];
 
 /** Composite functions of the public API that have gradients through their primitives. */
-export const COMPOSITES = ["gelu", "clamp", "mean", "logSumExp", "softmax", "logSoftmax", "flatten", "squeeze", "unsqueeze", "transpose", "stack", "select", "indexSelect"];
+export const COMPOSITES = [
+  "gelu", "clamp", "mean", "logSumExp", "softmax", "logSoftmax", "flatten", "squeeze", "unsqueeze", "transpose", "stack", "select", "indexSelect",
+  "crossEntropy", "nllLoss",
+] as const;

@@ -1,6 +1,8 @@
 import { expect } from "vitest";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
+// NOTE: the Tensor methods (add, mul, backward, …) are installed by the ops layer; these tests call them on bare tensors.
+import "../../src/ops/functions.js";
 
 /** Shapes and starting values of the small float64 problem. */
 export const SHAPES = [[2, 3], [4]];

@@ -1,5 +1,5 @@
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
-import type { DType, TypedArray } from "../../tensor/dtype.js";
+import type { DType, TypedArray } from "../backend.js";
 import { ValueError } from "../../errors.js";
 
 type Arr = TypedArray;
@@ -25,6 +25,11 @@ export function erf(x: number): number {
   return Math.sign(x) * (1 - erfc);
 }
 
+/** The default branch of a switch over kernel names: a compile error when a name has no case. */
+function assertNever(op: never, kind: string): never {
+  throw new ValueError(`${kind}: the reference backend has no kernel ${JSON.stringify(op)}`);
+}
+
 function unaryLoop(op: UnaryOp, x: Arr, out: Arr, p: number): void {
   const n = out.length;
   switch (op) {
@@ -46,7 +51,10 @@ function unaryLoop(op: UnaryOp, x: Arr, out: Arr, p: number): void {
     case "tanh": for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); return;
     case "softplus": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))); } return;
     case "erf": for (let i = 0; i < n; i++) out[i] = erf(x[i]); return;
+    case "sin": for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]); return;
+    case "cos": for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]); return;
     case "isfinite": for (let i = 0; i < n; i++) out[i] = Number.isFinite(x[i]) ? 1 : 0; return;
+    default: assertNever(op, "unary");
   }
 }
 
@@ -65,6 +73,7 @@ function binaryLoop(op: BinaryOp, a: Arr, ai: number, as: number, b: Arr, bi: nu
     case "le": for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] <= b[bi] ? 1 : 0; return;
     case "eq": for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] === b[bi] ? 1 : 0; return;
     case "ne": for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] !== b[bi] ? 1 : 0; return;
+    default: assertNever(op, "binary");
   }
 }
 
@@ -207,14 +216,14 @@ export const tsBackend: Backend = {
           if (op === "max" ? v > best : v < best) best = v;
         }
         out[o] = best;
-      } else {
+      } else if (op === "argmax" || op === "argmin") {
         let bi = 0, best = x[base];
         for (let i = 1; i < inner; i++) {
           const v = x[base + i];
           if (op === "argmax" ? v > best : v < best) { best = v; bi = i; }
         }
         out[o] = bi;
-      }
+      } else assertNever(op, "reduce");
     }
   },
   matmul(a, ao, b, bo, out, oo, m, n, k, transA, transB) {

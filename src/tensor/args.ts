@@ -1,6 +1,6 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { describeValue } from "../tensor/format.js";
-import { Tensor } from "../tensor/tensor.js";
+import { describeValue } from "./format.js";
+import { Tensor } from "./tensor.js";
 
 // NOTE: each check is one `instanceof`/`typeof` on the way in; the message is built only on failure, so
 // that the hot path (an add of two small tensors) does not pay for it.
