@@ -1,3 +1,5 @@
+import { PROGRAM_FUNCTIONS, vocabOf } from "../ops/vocab.js";
+
 /** Where a node sits in the source: 1-based line and column of its first character, and its [offset, end) span. */
 export interface Pos {
   line: number;
@@ -6,23 +8,8 @@ export interface Pos {
   end: number;
 }
 
-/** The functions a program may call (names are case-insensitive in the source, lowercase here). */
-export type FnName =
-  | "relu"
-  | "sigmoid"
-  | "tanh"
-  | "exp"
-  | "log"
-  | "sqrt"
-  | "abs"
-  | "max"
-  | "min"
-  | "matmul"
-  | "sum"
-  | "mean"
-  | "softmax"
-  | "logsoftmax"
-  | "crossentropy";
+/** A function a program may call, by its `vocab.name` (names are case-insensitive in the source, lowercase here). */
+export type FnName = string;
 
 /** An expression. A parenthesized expression keeps the node inside, with `pos` widened to cover the parentheses. */
 export type Expr =
@@ -49,27 +36,13 @@ export interface Program {
   source: string;
 }
 
-/** Arity of each function. For sum, mean, softmax and logsoftmax the optional second argument is an integer axis. */
-export const FUNCTIONS: Record<FnName, { minArgs: number; maxArgs: number }> = {
-  relu: { minArgs: 1, maxArgs: 1 },
-  sigmoid: { minArgs: 1, maxArgs: 1 },
-  tanh: { minArgs: 1, maxArgs: 1 },
-  exp: { minArgs: 1, maxArgs: 1 },
-  log: { minArgs: 1, maxArgs: 1 },
-  sqrt: { minArgs: 1, maxArgs: 1 },
-  abs: { minArgs: 1, maxArgs: 1 },
-  max: { minArgs: 2, maxArgs: 2 },
-  min: { minArgs: 2, maxArgs: 2 },
-  matmul: { minArgs: 2, maxArgs: 2 },
-  sum: { minArgs: 1, maxArgs: 2 },
-  mean: { minArgs: 1, maxArgs: 2 },
-  softmax: { minArgs: 1, maxArgs: 2 },
-  logsoftmax: { minArgs: 1, maxArgs: 2 },
-  crossentropy: { minArgs: 2, maxArgs: 2 },
-};
+/** Arity of each function, read off the ops' vocabulary. */
+export const FUNCTIONS: Readonly<Record<FnName, { minArgs: number; maxArgs: number }>> = Object.fromEntries(
+  PROGRAM_FUNCTIONS.map((f) => [vocabOf(f.op).name, { minArgs: f.minArgs, maxArgs: f.maxArgs }]),
+);
 
 /** Functions whose optional second argument is an axis (an integer literal, possibly negative). */
-export const AXIS_FUNCTIONS: ReadonlySet<FnName> = new Set<FnName>(["sum", "mean", "softmax", "logsoftmax"]);
+export const AXIS_FUNCTIONS: ReadonlySet<FnName> = new Set(PROGRAM_FUNCTIONS.filter((f) => f.axis).map((f) => vocabOf(f.op).name));
 
 /** Whether `name` is a known function (lowercase; lowercase the source text first). */
 export function isFnName(name: string): name is FnName {

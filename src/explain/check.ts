@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { programOp, vocabOf } from "../ops/vocab.js";
 import { scalar } from "../tensor/create.js";
 import type { Expr } from "./ast.js";
 import type { Check, Factor, Path, ProgramDerivation } from "./derivation.js";
@@ -7,14 +8,13 @@ import { gradSymbol } from "./formulas.js";
 import { pathNumbers, pathSymbolic } from "./lines.js";
 import { close } from "./numbers.js";
 import { buildTree, dependencies, evaluate, evaluateProgram, totalGradients } from "./program.js";
-import { exprToText } from "./source-text.js";
+import { callName, exprToText } from "./source-text.js";
 import type { Claim } from "./values.js";
 
 /** How many of the steps before a claimed one are searched for a slip carried on to it. */
 const MAX_UPSTREAM_STEPS = 8;
 /** How many slips are tried on one step (the sub-expressions nearest its root first), so that a check stays quick. */
 const MAX_CANDIDATES = 1000;
-const ACTIVATIONS = new Set(["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "abs", "softmax", "logsoftmax"]);
 
 interface Diagnosis {
   check: Check;
@@ -158,8 +158,8 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
         const others = [...literals, ...inputValues.map(([, v]) => v)].filter((v) => v !== s.value);
         for (const v of new Set(others)) candidates.push({ expr: replace(e, s, numExpr(v, s)), slip: `the constant $${s.text}$ was copied as $${fmt(v)}$` });
       }
-      if (s.kind === "call" && ACTIVATIONS.has(s.fn)) {
-        const fn = s.fn === "relu" ? "ReLU" : s.fn;
+      if (s.kind === "call" && vocabOf(programOp(s.fn)!).shape === "same") {
+        const fn = callName(s.fn);
         candidates.push({ expr: replace(e, s, s.args[0]!), slip: `$${fn}$ was skipped` });
         candidates.push({ expr: replace(e, s, { ...s, args: [s, ...s.args.slice(1)] }), slip: `$${fn}$ was applied twice` });
       }

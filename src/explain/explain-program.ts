@@ -2,11 +2,12 @@ import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import * as F from "../ops/functions.js";
 import type { OpName } from "../ops/index.js";
+import { PROGRAM_FUNCTIONS, programOp, vocabOf } from "../ops/vocab.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Expr, Program } from "./ast.js";
 import { checkClaims } from "./check.js";
 import type { AdjointStep, AdjointTerm, Factor, ForwardStep, Gradient, GraphEdge, GraphNode, Path, ProgramDerivation } from "./derivation.js";
-import { dropUnitUpstream, formulaOf, gradSymbol, group, instantiate, rolesOf, ruleOf, UPSTREAM } from "./formulas.js";
+import { dropUnitUpstream, gradSymbol, group, instantiate, rolesOf, ruleOf, UPSTREAM } from "./formulas.js";
 import { DEFAULT_PRECISION, countText, formatFactor, formatNumber, formatValue, tensorValue } from "./numbers.js";
 import { parseProgram } from "./parser.js";
 import {
@@ -36,15 +37,13 @@ const MAX_PATHS = 32;
 const MAX_PATH_LENGTH = 64;
 const MAX_WORK = 20000;
 
-/** @internal */
-export const ACTIVATION_NAMES: Partial<Record<TreeNode["op"], string>> = { relu: "ReLU", sigmoid: "sigmoid", tanh: "tanh" };
-/** @internal */
-export const OP_OF: Partial<Record<TreeNode["op"], Parameters<typeof formulaOf>[0]>> = {
-  add: "add", sub: "sub", mul: "mul", div: "div", pow: "pow", matmul: "matmul", neg: "neg", relu: "relu", sigmoid: "sigmoid",
-  tanh: "tanh", exp: "exp", log: "log", sqrt: "sqrt", abs: "abs", max: "maximum", min: "minimum", sum: "sum",
-  mean: "mean", softmax: "softmax", logsoftmax: "logsoftmax", crossentropy: "softmaxCrossEntropy",
+/** The activations of the program language (relu, sigmoid, tanh), whose derivatives are written `σ'(u)`. */
+const PROGRAM_ACTIVATIONS = PROGRAM_FUNCTIONS.map((f) => f.op).filter((op) => vocabOf(op).activation);
+/** The vocabulary of a tree node's op (none for `var` and `num`). */
+const vocabOfNode = (n: TreeNode) => {
+  const op = programOp(n.op);
+  return op === undefined ? undefined : vocabOf(op);
 };
-const ELEMENTWISE = new Set<TreeNode["op"]>(["add", "sub", "mul", "div", "pow", "max", "min"]);
 
 const isScalar = (t: Tensor) => t.size === 1;
 /** A number as an expression, written at `precision` digits (negative numbers as a negation). */
@@ -139,7 +138,8 @@ export class ProgramExplainer {
     const value = this.partial(n, i);
     const base = { value, step: step.name, of: n.text, by: c.text };
     let f: Factor;
-    const activation = ACTIVATION_NAMES[n.op];
+    const v = vocabOfNode(n);
+    const activation = v?.activation ? v.display : undefined;
     if (n.op === "add" || (n.op === "sub" && i === 0)) f = { ...base, text: "1", unit: true, role: "unit" };
     else if (n.op === "sub" || n.op === "neg") f = { ...base, text: "−1", unit: false, role: "constant" };
     else if (n.op === "mul") {
@@ -154,7 +154,7 @@ export class ProgramExplainer {
       const power = p - 1 === 1 ? group(c.text) : `${group(c.text)}^${formatFactor(p - 1)}`;
       f = { ...base, text: p - 1 === 0 ? this.fmt(p) : `${this.fmt(p)}·${power}`, unit: false, role: "other" };
     } else {
-      const op = OP_OF[n.op]!;
+      const op = programOp(n.op)!;
       const roles = rolesOf(op);
       const bind = (texts: string[]) => Object.fromEntries([[UPSTREAM, "1"], ...roles.map((r, k) => [r, texts[k] ?? ""])]);
       const rule = ruleOf(op, i);
@@ -280,13 +280,13 @@ export class ProgramExplainer {
       } else t = `−logsoftmax(${n.children[0]!.text})${rows > 1 ? `/${rows}` : ""}`;
       if (g !== "1") t = `${group(g)}·${group(t)}`;
     } else {
-      const op = OP_OF[n.op]!;
+      const op = programOp(n.op)!;
       const roles = rolesOf(op);
       const bindings = Object.fromEntries([[UPSTREAM, g], ...roles.map((r, k) => [r, n.children[k]?.text ?? ""])]);
       t = instantiate(ruleOf(op as OpName, i), bindings);
       if (g === "1") t = dropUnitUpstream(t);
     }
-    if (ELEMENTWISE.has(n.op) && c.value.size !== n.value.size) {
+    if (vocabOfNode(n)?.shape === "broadcast" && c.value.size !== n.value.size) {
       if (c.value.size === 1) t = `Σ ${group(t)}`;
       else if (n.value.ndim === 2 && c.value.ndim <= 1) t = `Σₙ ${group(t)}`;
       else t = `sum of ${group(t)} over the broadcast axes`;
@@ -426,18 +426,18 @@ export class ProgramExplainer {
     const used = new Set<string>();
     const kinks = new Set<string>();
     const visit = (fs: readonly Factor[]) => fs.forEach((f) => {
-      const m = /^(ReLU|sigmoid|tanh)'/.exec(f.text);
-      if (m) used.add(m[1]!);
+      const a = PROGRAM_ACTIVATIONS.find((op) => f.text.startsWith(`${vocabOf(op).display}'`));
+      if (a) used.add(a);
       if (f.kink) kinks.add(f.kink);
     });
     grads.forEach((g) => g.paths?.forEach((p) => visit(p.factors)));
     const adjoints = new Set(backward.map((b) => b.name));
     for (const s of this.ev.steps.values()) for (const o of s.occurrences) if (this.scalar && adjoints.has(o.name)) visit(this.edgeFactors(s, o));
-    const ops: Record<string, OpName> = { ReLU: "relu", sigmoid: "sigmoid", tanh: "tanh" };
-    for (const a of ["ReLU", "sigmoid", "tanh"].filter((x) => used.has(x))) {
-      const rule = ruleOf(ops[a]!, 0);
+    for (const op of PROGRAM_ACTIVATIONS.filter((x) => used.has(x))) {
+      const a = vocabOf(op).display;
+      const rule = ruleOf(op, 0);
       const def = dropUnitUpstream(instantiate(rule, { [UPSTREAM]: "1", x: "u" }));
-      notes.push(`$${a}'(u) = ${def}$, from the rule of ${ops[a]}: $∂x = ${rule}$${a === "ReLU" ? "; $ReLU'(0) = 0$ at the kink, as PyTorch" : ""}`);
+      notes.push(`$${a}'(u) = ${def}$, from the rule of ${op}: $∂x = ${rule}$${op === "relu" ? "; $ReLU'(0) = 0$ at the kink, as PyTorch" : ""}`);
     }
     notes.push(...kinks);
     return notes;

@@ -74,14 +74,27 @@ export function group(text: string): string {
  */
 export function instantiate(rule: string, bindings: Record<string, string>): string {
   const re = new RegExp(`${UPSTREAM}|[A-Za-z\\u0370-\\u03ff]+`, "g");
-  return rule.replace(re, (token, offset: number) => {
+  return dropFalseClause(rule.replace(re, (token, offset: number) => {
     const text = bindings[token];
     if (text === undefined) return token;
     const before = rule.slice(0, offset).trimEnd().slice(-1);
     const after = rule.slice(offset + token.length).trimStart()[0] ?? "";
     const delimited = (before === "" || "([,".includes(before)) && (after === "" || ")],<>=".includes(after));
     return delimited ? text : group(text);
-  });
+  }));
+}
+
+const NUM = String.raw`[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?`;
+const CMP: Record<string, (a: number, b: number) => boolean> = { "=": (a, b) => a === b, "≠": (a, b) => a !== b, "<": (a, b) => a < b, ">": (a, b) => a > b, "≤": (a, b) => a <= b, "≥": (a, b) => a >= b };
+
+/** A rule's `, 0 where b = 0` clause dropped once it reads numbers that do not meet it (`3·2^(3−1), 0 where 3 = 0` → `3·2^(3−1)`). */
+function dropFalseClause(text: string): string {
+  const m = new RegExp(`, 0 where (${NUM}(?: [=≠<>≤≥] ${NUM})+)$`).exec(text);
+  if (!m) return text;
+  const parts = m[1]!.split(" ");
+  const num = (t: string) => Number(t.replace("−", "-"));
+  for (let i = 1; i < parts.length; i += 2) if (!CMP[parts[i]!]!(num(parts[i - 1]!), num(parts[i + 1]!))) return text.slice(0, m.index);
+  return text;
 }
 
 /** Simplifies a rule instantiated with ḡ = 1: `1 · b` → `b`, `1 ⊙ 1[x > 0]` → `1[x > 0]`, `−1 · a / b²` → `−a / b²`. */

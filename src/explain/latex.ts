@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { VOCAB_NAMES, vocabOf } from "../ops/vocab.js";
 import { latexName } from "./source-text.js";
 
 const SUBSCRIPTS: Record<string, string> = {
@@ -17,11 +18,13 @@ const SYMBOLS: Record<string, string> = {
   // NOTE: a matrix product is written as juxtaposition (`X @ W` → `X W`), as the program's own LaTeX writes it.
   "@": "",
 };
-/** @internal */
-export const OPERATOR_WORDS = new Map<string, string>([
-  ["relu", "\\operatorname{ReLU}"], ["exp", "\\exp"], ["log", "\\log"], ["tanh", "\\tanh"], ["max", "\\max"], ["min", "\\min"],
-  ...["softmax", "logsoftmax", "sigmoid", "sign", "sum", "mean", "diag", "crossentropy", "CE", "expand", "sqrt", "abs", "matmul"]
-    .map((w): [string, string] => [w.toLowerCase(), `\\operatorname{${w}}`]),
+/** Words rich text writes upright: the ops' names (their `vocab.word`), and `diag` and `CE`, which name no op. */
+const WORDS = new Map<string, string>([
+  ...VOCAB_NAMES.flatMap((k): [string, string][] => {
+    const v = vocabOf(k);
+    return v.word === undefined ? [] : [[v.name.toLowerCase(), v.word]];
+  }),
+  ["diag", "\\operatorname{diag}"], ["ce", "\\operatorname{CE}"],
 ]);
 const IDENT = /[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*/y;
 const DERIVATIVE = /∂([A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*[₀-₉ₙᵢⱼₖ]*)\/∂([A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*[₀-₉ₙᵢⱼₖ]*)/y;
@@ -101,7 +104,7 @@ export function mathToLatex(s: string): string {
     } else if ((IDENT.lastIndex = i, IDENT.test(s))) {
       const name = s.slice(i, IDENT.lastIndex);
       i = IDENT.lastIndex;
-      const op = OPERATOR_WORDS.get(name.toLowerCase());
+      const op = WORDS.get(name.toLowerCase());
       emit(op ?? latexName(name));
     } else if (/[\x20-\x7e]/.test(c)) {
       out += c === "\\" ? "\\backslash " : c;

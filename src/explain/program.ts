@@ -5,12 +5,13 @@ import { crossEntropy } from "../losses/cross-entropy.js";
 import { scalar, tensor } from "../tensor/create.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import type { Assignment, Expr, FnName, Program } from "./ast.js";
+import { operatorOp, vocabOf } from "../ops/vocab.js";
+import { AXIS_FUNCTIONS, type Assignment, type Expr, type Program } from "./ast.js";
 import { formatNumber } from "./numbers.js";
 import { exprToText } from "./source-text.js";
 
-/** What a node of an expression tree computes. */
-export type NodeOp = "var" | "num" | "add" | "sub" | "mul" | "div" | "pow" | "matmul" | "neg" | Exclude<FnName, "matmul">;
+/** What a node of an expression tree computes: `var`, `num`, or an op by its `vocab.name` (`add`, `neg`, `relu`, `max`). */
+export type NodeOp = string;
 
 /** A node of an assignment's expression tree: a sub-expression as the person wrote it, with its value. */
 export interface TreeNode {
@@ -54,8 +55,6 @@ export interface Evaluated {
 /** A value given for an input: a number, nested arrays (a tensor) or a tensor. */
 export type InputValue = number | readonly unknown[] | Tensor;
 
-const BINARY: Record<string, NodeOp> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "@": "matmul" };
-
 function axisValue(e: Expr): number {
   return e.kind === "unary" ? -axisValue(e.arg) : e.kind === "num" ? e.value : NaN;
 }
@@ -80,11 +79,11 @@ export function buildTree(e: Expr): TreeNode {
       return node("neg", [buildTree(e.arg)]);
     }
     case "binary":
-      return node(BINARY[e.op]!, [buildTree(e.left), buildTree(e.right)]);
+      return node(vocabOf(operatorOp(e.op)!).name, [buildTree(e.left), buildTree(e.right)]);
     case "call": {
-      const axisFn = ["sum", "mean", "softmax", "logsoftmax"].includes(e.fn) && e.args.length === 2;
+      const axisFn = AXIS_FUNCTIONS.has(e.fn) && e.args.length === 2;
       const args = axisFn ? e.args.slice(0, 1) : e.args;
-      return node(e.fn === "matmul" ? "matmul" : (e.fn as NodeOp), args.map(buildTree), axisFn ? { axis: axisValue(e.args[1]!) } : {});
+      return node(e.fn, args.map(buildTree), axisFn ? { axis: axisValue(e.args[1]!) } : {});
     }
   }
 }
@@ -121,8 +120,7 @@ export function applyOp(n: TreeNode, args: Tensor[]): Tensor {
     case "crossentropy":
       // NOTE: a target of the logits' shape is a distribution per row; otherwise it holds class indices.
       return crossEntropy(a, shapesEqual(a.shape, b.shape) ? b : F.cast(b.detach(), "int32"));
-    case "var":
-    case "num":
+    default:
       throw new Error(`explain: applyOp on a ${n.op} node`);
   }
 }

@@ -1,3 +1,4 @@
+import { programOp, vocabOf } from "../ops/vocab.js";
 import type { Expr, FnName } from "./ast.js";
 
 /** How `exprToText` writes an expression. */
@@ -22,17 +23,6 @@ for (const [i, c] of [...GREEK_LOWER].entries()) {
 }
 for (const [i, c] of [...GREEK_UPPER].entries()) GREEK_COMMAND.set(c, `\\${GREEK_UPPER_NAMES[i]}`);
 const SPELLED_GREEK = new Set([...GREEK_LOWER_NAMES, ...GREEK_UPPER_NAMES].filter((n) => n !== "omicron" && n !== "varsigma"));
-
-/** @internal */
-export const LATEX_FN: Partial<Record<FnName, string>> = {
-  relu: "\\operatorname{ReLU}",
-  sigmoid: "\\sigma",
-  tanh: "\\tanh",
-  exp: "\\exp",
-  log: "\\log",
-  max: "\\max",
-  min: "\\min",
-};
 
 function precedence(e: Expr, style: TextStyle): number {
   switch (e.kind) {
@@ -74,11 +64,18 @@ export function latexName(name: string): string {
   return `${head}_{${/^\d+$/.test(sub) ? sub : latexName(sub)}}`;
 }
 
+/** A function's name in Unicode text: its display name where that spells the same name (`ReLU`), so the text parses back. */
+export function callName(fn: FnName): string {
+  const { display } = vocabOf(programOp(fn)!);
+  return display.toLowerCase() === fn ? display : fn;
+}
+
 function callText(fn: FnName, args: string[], style: TextStyle): string {
-  if (style !== "latex") return `${fn === "relu" ? "ReLU" : fn}(${args.join(", ")})`;
+  if (style !== "latex") return `${callName(fn)}(${args.join(", ")})`;
   if (fn === "sqrt") return `\\sqrt{${args[0]}}`;
   if (fn === "abs") return `\\left|${args[0]}\\right|`;
-  return `${LATEX_FN[fn] ?? `\\operatorname{${fn}}`}\\left(${args.join(", ")}\\right)`;
+  const v = vocabOf(programOp(fn)!);
+  return `${v.form === "call" ? v.latex : `\\operatorname{${fn}}`}\\left(${args.join(", ")}\\right)`;
 }
 
 function binaryOpText(op: string, style: TextStyle): string {

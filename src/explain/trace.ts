@@ -7,6 +7,7 @@ import { l2Penalty } from "../losses/penalty.js";
 import { mse } from "../losses/regression.js";
 import { functionalCall, Module } from "../nn/module.js";
 import * as F from "../ops/functions.js";
+import { OPS, type OpName } from "../ops/index.js";
 import { Tensor } from "../tensor/tensor.js";
 import { summary } from "../train/summary.js";
 import type { Equation, ModelDerivation } from "./derivation.js";
@@ -14,9 +15,6 @@ import { UPSTREAM, group, instantiate, rulesOf } from "./formulas.js";
 import { formatNumber, tensorValue } from "./numbers.js";
 
 const SHOW_VALUES_UP_TO = 16;
-const INFIX: Record<string, string> = { add: "+", sub: "−", mul: "⊙", div: "/" };
-/** @internal */
-export const CALL: Record<string, string> = { relu: "ReLU", sigmoid: "σ", tanh: "tanh", exp: "exp", log: "log", sqrt: "√", neg: "−", abs: "abs" };
 
 /** The ops' own rules for matmul, with its transpose flags folded in (the formula text is for op(A)·op(B) = A·B). */
 function matmulRules(g: string, A: string, B: string, tA: boolean, tB: boolean): [string, string] {
@@ -122,12 +120,13 @@ export function explainTrace(
   const forward: Equation[] = order.map((t) => {
     const node = t._node!;
     const op = node.def.name;
+    const { symbol, form } = OPS[op as OpName].vocab;
     const args = node.inputs.map(nameOf);
     const attrs = node.attrs as Record<string, unknown>;
     let rhs: string;
     if (op === "matmul") rhs = `${group(args[0]!)}${attrs.transA ? "ᵀ" : ""} · ${group(args[1]!)}${attrs.transB ? "ᵀ" : ""}`;
-    else if (INFIX[op] && args.length === 2) rhs = `${group(args[0]!)} ${INFIX[op]} ${group(args[1]!)}`;
-    else if (CALL[op]) rhs = `${CALL[op]}(${args[0]})`;
+    else if (symbol !== undefined && form === "infix" && args.length === 2) rhs = `${group(args[0]!)} ${symbol} ${group(args[1]!)}`;
+    else if (symbol !== undefined) rhs = `${symbol}(${args[0]})`;
     else {
       const shown = Object.entries(attrs ?? {})
         .filter(([key, v]) => key !== "inputShape" && (typeof v === "number" || typeof v === "boolean" || Array.isArray(v)))

@@ -7,6 +7,6 @@ export const divDef = binaryOp(
   "div", "div",
   (g, { inputs: [a, b] }) => [a.requiresGrad ? F.div(g, b) : null, b.requiresGrad ? F.neg(F.mul(g, F.div(F.div(a, b), b))) : null],
   { a: "ḡ / b", b: "−ḡ · a / b²" },
-  { name: "div", display: "/", latex: "/", form: "infix" },
+  { name: "div", display: "/", latex: "/", form: "infix", operator: "/", symbol: "/" },
   { dtype: (x, y) => (x === "int32" && y === "int32" ? "float32" : promote(x, y)) },
 );

@@ -12,7 +12,7 @@ export function unaryOp<A = {}>(
   opts: { saveOutput?: boolean; keepInt?: boolean; param?: (a: A) => number } = {},
 ): OpDef<A> {
   return {
-    name, vjp, formula, vocab, saveOutput: opts.saveOutput,
+    name, vjp, formula, vocab: { shape: "same", ...vocab }, saveOutput: opts.saveOutput,
     infer: ([x]) => ({ shape: x.shape, dtype: x.dtype === "int32" && !opts.keepInt ? "float32" : x.dtype }),
     forward([x], attrs, shape, dtype) {
       const out = kernels().alloc(dtype, x.size);
@@ -28,7 +28,7 @@ export function binaryOp(
   { dtype: resultDType = promote, remark }: { dtype?: (a: DType, b: DType) => DType; remark?: string } = {},
 ): OpDef<{}> {
   return {
-    name, vjp, formula, vocab, remark,
+    name, vjp, formula, vocab: { shape: "broadcast", ...vocab }, remark,
     infer: ([a, b]) => ({ shape: broadcastShapes(a.shape, b.shape, name), dtype: resultDType(a.dtype, b.dtype) }),
     forward([a, b], _, shape, dtype) {
       const out = kernels().alloc(dtype, sizeOf(shape));

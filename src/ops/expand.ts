@@ -18,5 +18,5 @@ export const expandDef: OpDef<{ shape: number[] }> = {
   },
   vjp: (g) => [g],
   formula: { x: "Σ ḡ over the expanded axes" },
-  vocab: { name: "expand", display: "expand", latex: "\\operatorname{expand}", form: "call" },
+  vocab: { name: "expand", display: "expand", latex: "\\operatorname{expand}", form: "call", word: "\\operatorname{expand}" },
 };

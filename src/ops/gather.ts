@@ -77,6 +77,6 @@ export const scatterAddDef: OpDef<{ axis: number; shape: readonly number[] }> = 
     });
     return [gs, null];
   },
-  formula: { src: "gather(ḡ, index)" },
+  formula: { src: "gather(ḡ, index), 0 beyond the index" },
   vocab: { name: "scatterAdd", display: "scatterAdd", latex: "\\operatorname{scatterAdd}", form: "call" },
 };

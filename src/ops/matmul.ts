@@ -61,5 +61,5 @@ export const matmulDef: OpDef<MatmulAttrs> = {
     return [mm(na, b, g, true, true), mm(nb, g, a, true, true)];
   },
   formula: { A: "ḡ · Bᵀ", B: "Aᵀ · ḡ" },
-  vocab: { name: "matmul", display: "@", latex: "", form: "infix" },
+  vocab: { name: "matmul", display: "@", latex: "", form: "infix", operator: "@", word: "\\operatorname{matmul}" },
 };

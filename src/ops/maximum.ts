@@ -9,6 +9,6 @@ export const maximumDef = binaryOp(
     return [a.requiresGrad ? F.where(F.lt(a, b), 0, share) : null, b.requiresGrad ? F.where(F.gt(a, b), 0, share) : null];
   },
   { a: "ḡ ⊙ 1[a > b]", b: "ḡ ⊙ 1[b > a]" },
-  { name: "max", display: "maximum", latex: "\\max", form: "call" },
+  { name: "max", display: "maximum", latex: "\\max", form: "call", word: "\\max" },
   { remark: "ties split ½, ½" },
 );

@@ -9,6 +9,6 @@ export const minimumDef = binaryOp(
     return [a.requiresGrad ? F.where(F.gt(a, b), 0, share) : null, b.requiresGrad ? F.where(F.lt(a, b), 0, share) : null];
   },
   { a: "ḡ ⊙ 1[a < b]", b: "ḡ ⊙ 1[b < a]" },
-  { name: "min", display: "minimum", latex: "\\min", form: "call" },
+  { name: "min", display: "minimum", latex: "\\min", form: "call", word: "\\min" },
   { remark: "ties split ½, ½" },
 );

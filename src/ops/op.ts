@@ -27,6 +27,14 @@ export interface Vocab {
   readonly latex: string;
   readonly form: "call" | "infix";
   readonly activation?: boolean;
+  /** The binary operator explain's program language writes for it (`*`, `@`). */
+  readonly operator?: string;
+  /** The LaTeX of its name met as a word in rich text (`\operatorname{sigmoid}`); absent: not an operator word there. */
+  readonly word?: string;
+  /** The short label of a traced model's graph (`σ`, `√`, `⊙`); absent: written `name(args, attrs)`. */
+  readonly symbol?: string;
+  /** The output's shape: that of its one input (`same`), or the inputs' broadcast (`broadcast`). */
+  readonly shape?: "same" | "broadcast";
 }
 
 /**

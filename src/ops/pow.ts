@@ -18,7 +18,7 @@ export const powDef = binaryOp(
     }
     return [da, db];
   },
-  { a: "ḡ · b·a^(b−1)", b: "ḡ · a^b·log(a)" },
-  { name: "pow", display: "^", latex: "^", form: "infix" },
+  { a: "ḡ · b·a^(b−1), 0 where b = 0", b: "ḡ · a^b·log(a), 0 where a = 0 ≤ b" },
+  { name: "pow", display: "^", latex: "^", form: "infix", operator: "^" },
   { remark: "zero where b = 0, and where a = 0 ≤ b" },
 );

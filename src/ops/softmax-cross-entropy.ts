@@ -45,5 +45,5 @@ export const softmaxCrossEntropyDef: OpDef<{}> = {
     ];
   },
   formula: { h: "ḡ · (softmax(h)·Σⱼ y − y)", y: "−ḡ · logSoftmax(h)" },
-  vocab: { name: "crossentropy", display: "crossentropy", latex: "\\operatorname{crossentropy}", form: "call" },
+  vocab: { name: "crossentropy", display: "crossentropy", latex: "\\operatorname{crossentropy}", form: "call", word: "\\operatorname{crossentropy}" },
 };

@@ -9,5 +9,5 @@ export const sumDef: OpDef<ReduceAttrs> = {
   forward: ([x], { axes }, _, dtype) => reduceForward("sum", x, axes, dtype),
   vjp: (g, { inputs: [x], attrs }) => [F.expand(F.reshape(g, keptShape(x.shape, attrs.axes)), x.shape)],
   formula: { x: "ḡ broadcast over the summed axes" },
-  vocab: { name: "sum", display: "sum", latex: "\\operatorname{sum}", form: "call" },
+  vocab: { name: "sum", display: "sum", latex: "\\operatorname{sum}", form: "call", word: "\\operatorname{sum}" },
 };

@@ -13,6 +13,6 @@ export const whereDef: OpDef<{}> = {
     return out;
   },
   vjp: (g, { inputs: [c, a, b] }) => [null, a.requiresGrad ? F.where(c, g, 0) : null, b.requiresGrad ? F.where(c, 0, g) : null],
-  formula: { a: "ḡ ⊙ 1[c]", b: "ḡ ⊙ 1[¬c]" },
+  formula: { c: "0", a: "ḡ ⊙ 1[c]", b: "ḡ ⊙ 1[¬c]" },
   vocab: { name: "where", display: "where", latex: "\\operatorname{where}", form: "call" },
 };
