@@ -1,6 +1,7 @@
 import { FormatError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import { type RawDataset, kindOf } from "./raw.js";
+import type { RawDataset } from "./raw.js";
+import { describeValue } from "../tensor/format.js";
 
 /** Options of {@link parseCsv}. */
 export interface CsvOptions {
@@ -33,7 +34,7 @@ interface CsvRecord {
  * // d.x = [1, 2, 3, 4], d.y = [0, 1], d.sampleShape = [2], d.labelNames = ["cat", "dog"]
  */
 export function parseCsv(text: string, options?: CsvOptions): RawDataset {
-  if (typeof text !== "string") throw new ValueError(`parseCsv: expected the CSV text as a string, found ${kindOf(text)}`);
+  if (typeof text !== "string") throw new ValueError(`parseCsv: expected the CSV text as a string, found ${describeValue(text)}`);
   const opts = checkOptions("parseCsv", options, ["label", "source", "header"]);
   const at = (line: number) => `${opts.source ? opts.source + " " : ""}line ${line}`;
   const records = splitRecords(text, at);

@@ -1,5 +1,5 @@
 import { FormatError, ValueError } from "../errors.js";
-import { kindOf } from "./raw.js";
+import { describeValue } from "../tensor/format.js";
 
 /** The typed arrays an IDX file can hold, one per IDX type code. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -26,7 +26,7 @@ const hex = (b: number) => "0x" + b.toString(16).padStart(2, "0");
  * // shape [2], data Uint8Array [7, 9]
  */
 export function parseIdx(bytes: Uint8Array): { shape: number[]; data: IdxData } {
-  if (!(bytes instanceof Uint8Array)) throw new ValueError(`parseIdx: expected the file's bytes as a Uint8Array, found ${kindOf(bytes)}`);
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`parseIdx: expected the file's bytes as a Uint8Array, found ${describeValue(bytes)}`);
   if (bytes.length < 4) throw new FormatError(`IDX: expected a 4-byte header, found ${bytes.length} bytes`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new FormatError(`IDX: expected the magic number to start with two zero bytes, found ${hex(bytes[0])} ${hex(bytes[1])}`);

@@ -21,11 +21,3 @@ export interface RawDataset {
   labelNames?: string[];
 }
 
-/** How a value reads in an error message: "null", "an array", "a string", "a Uint8Array", ... */
-export function kindOf(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "undefined";
-  if (Array.isArray(v)) return "an array";
-  const name = typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v;
-  return `${/^[aeiouAEIOU]/.test(name) ? "an" : "a"} ${name === "Object" ? "object" : name}`;
-}

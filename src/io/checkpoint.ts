@@ -1,7 +1,7 @@
 import { FormatError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Module } from "../nn/module.js";
-import { kindOf } from "../data/raw.js";
+import { describeValue } from "../tensor/format.js";
 import type { ModelSpec } from "../nn/build.js";
 import type { Optimizer, OptimizerStateDict } from "../optim/optimizer.js";
 import { tensor } from "../tensor/create.js";
@@ -42,7 +42,7 @@ export interface Checkpoint extends CheckpointMeta {
  * record as JSON strings in the header's `__metadata__` (which other safetensors readers ignore).
  */
 export function encodeCheckpoint(model: Module, options?: CheckpointMeta & { optimizer?: Optimizer }): Uint8Array {
-  if (!(model instanceof Module)) throw new ValueError(`encodeCheckpoint: expected a Module, found ${kindOf(model)}`);
+  if (!(model instanceof Module)) throw new ValueError(`encodeCheckpoint: expected a Module, found ${describeValue(model)}`);
   const opts = checkOptions("encodeCheckpoint", options, ["architecture", "input", "training", "optimizer"]);
   const tensors: Record<string, TensorToStore> = {};
   for (const [name, t] of Object.entries(model.stateDict())) tensors[name] = { shape: t.shape, data: t.data };

@@ -1,6 +1,6 @@
 import { FormatError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import { kindOf } from "../data/raw.js";
+import { describeValue } from "../tensor/format.js";
 
 /** Element types of the safetensors format that chainrule reads and writes. */
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
@@ -50,9 +50,9 @@ const u32 = new Uint32Array(f32.buffer);
  */
 export function encodeSafetensors(tensors: Record<string, TensorToStore>, metadata?: Record<string, string>): Uint8Array {
   if (typeof tensors !== "object" || tensors === null || Array.isArray(tensors))
-    throw new ValueError(`encodeSafetensors: expected an object of named tensors, found ${kindOf(tensors)}`);
+    throw new ValueError(`encodeSafetensors: expected an object of named tensors, found ${describeValue(tensors)}`);
   if (metadata !== undefined && (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)))
-    throw new ValueError(`encodeSafetensors: metadata must be an object of strings, found ${kindOf(metadata)}`);
+    throw new ValueError(`encodeSafetensors: metadata must be an object of strings, found ${describeValue(metadata)}`);
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -65,7 +65,7 @@ export function encodeSafetensors(tensors: Record<string, TensorToStore>, metada
   for (const [name, t] of Object.entries(tensors)) {
     const where = `encodeSafetensors: tensor "${name}"`;
     if (name === "__metadata__") throw new ValueError(`${where}: the name is reserved for metadata`);
-    if (typeof t !== "object" || t === null || !ArrayBuffer.isView(t.data)) throw new ValueError(`${where}: expected { shape, data: a typed array }, found ${kindOf(t)}`);
+    if (typeof t !== "object" || t === null || !ArrayBuffer.isView(t.data)) throw new ValueError(`${where}: expected { shape, data: a typed array }, found ${describeValue(t)}`);
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new ValueError(`${where}: shape must be non-negative integers, found ${JSON.stringify(t.shape)}`);
     }
@@ -107,7 +107,7 @@ export function readSafetensorsHeader(
   options?: { source?: string },
 ): { header: Record<string, SafetensorsEntry>; metadata: Record<string, string>; dataStart: number } {
   const opts = checkOptions("readSafetensorsHeader", options, ["source"]);
-  if (!(bytes instanceof Uint8Array)) throw new ValueError(`${opts.source ?? "readSafetensorsHeader"}: expected the file's bytes as a Uint8Array, found ${kindOf(bytes)}`);
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`${opts.source ?? "readSafetensorsHeader"}: expected the file's bytes as a Uint8Array, found ${describeValue(bytes)}`);
   const fail = (msg: string): never => {
     throw new FormatError(opts.source ? `${opts.source}: ${msg}` : msg);
   };

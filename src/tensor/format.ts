@@ -3,9 +3,9 @@ import type { Tensor } from "./tensor.js";
 /** What a value is (`a string ("abc")`, `a Float32Array`, `null`), for "expected ..., found ..." messages. */
 export function describeValue(v: unknown): string {
   if (v === null || v === undefined) return String(v);
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   if (Array.isArray(v)) return "an array";
-  if (typeof v === "object") return v.constructor && v.constructor !== Object ? `a ${v.constructor.name}` : "an object";
+  const article = (name: string) => `${/^[aeiouAEIOU]/.test(name) ? "an" : "a"} ${name}`;
+  if (typeof v === "object") return v.constructor && v.constructor !== Object ? article(v.constructor.name) : "an object";
   if (typeof v === "function") return "a function";
   return typeof v === "string" ? `a string (${JSON.stringify(v)})` : `a ${typeof v} (${String(v)})`;
 }

@@ -1,6 +1,6 @@
 import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
-import { kindOf } from "../data/raw.js";
+import { describeValue } from "../tensor/format.js";
 import type { EpochLog } from "./fit.js";
 
 interface Series {
@@ -59,7 +59,7 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, epoc
  * @example writeFileSync("curves.svg", curvesSvg(history));
  */
 export function curvesSvg(history: readonly EpochLog[], options?: { title?: string; testLabel?: string }): string {
-  if (!Array.isArray(history)) throw new ValueError(`curvesSvg: expected the history (an array of epoch logs from fit), found ${kindOf(history)}`);
+  if (!Array.isArray(history)) throw new ValueError(`curvesSvg: expected the history (an array of epoch logs from fit), found ${describeValue(history)}`);
   const opts = checkOptions("curvesSvg", options, ["title", "testLabel"]);
   const n = history.length;
   const test = opts.testLabel ?? "validation";

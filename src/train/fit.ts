@@ -5,7 +5,7 @@ import { DataLoader, type Dataset } from "../data/dataset.js";
 import { crossEntropy } from "../losses/cross-entropy.js";
 import { mse } from "../losses/regression.js";
 import { Module } from "../nn/module.js";
-import { kindOf } from "../data/raw.js";
+import { describeValue } from "../tensor/format.js";
 import { clipGradNorm } from "../optim/clip.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { LRSchedule } from "../optim/schedule.js";
@@ -140,12 +140,12 @@ function loaderOf(data: Dataset | DataLoader, batchSize: number, shuffle: boolea
 }
 
 function checkModel(where: string, model: unknown): void {
-  if (!(model instanceof Module)) throw new ValueError(`${where}: expected a Module (e.g. nn.Sequential), found ${kindOf(model)}`);
+  if (!(model instanceof Module)) throw new ValueError(`${where}: expected a Module (e.g. nn.Sequential), found ${describeValue(model)}`);
 }
 
 function checkData(where: string, data: unknown): void {
   const ok = data instanceof DataLoader || (typeof data === "object" && data !== null && typeof (data as Dataset).length === "number" && typeof (data as Dataset).get === "function");
-  if (!ok) throw new ValueError(`${where}: expected a Dataset (such as a TensorDataset) or a DataLoader, found ${kindOf(data)}`);
+  if (!ok) throw new ValueError(`${where}: expected a Dataset (such as a TensorDataset) or a DataLoader, found ${describeValue(data)}`);
 }
 
 /** The samples at `indices` of a data set, as a data set (for `validationSplit`). */
@@ -329,7 +329,7 @@ export function evaluate(
 /** The model's outputs for a batch of inputs (eval mode, no graph), computed in batches. */
 export function predict(model: Module, x: Tensor, options?: { batchSize?: number }): Tensor {
   checkModel("predict", model);
-  if (!(x instanceof Tensor) || x.ndim === 0) throw new ValueError(`predict: expected a batch of inputs as a Tensor [n, ...], found ${x instanceof Tensor ? "a scalar" : kindOf(x)}`);
+  if (!(x instanceof Tensor) || x.ndim === 0) throw new ValueError(`predict: expected a batch of inputs as a Tensor [n, ...], found ${x instanceof Tensor ? "a scalar" : describeValue(x)}`);
   const opts = checkOptions("predict", options, ["batchSize"]);
   const bs = opts.batchSize ?? 256;
   const wasTraining = model.training;

@@ -1,6 +1,7 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { TensorDataset, fromRaw } from "../data/dataset.js";
-import { type RawDataset, kindOf } from "../data/raw.js";
+import type { RawDataset } from "../data/raw.js";
+import { describeValue } from "../tensor/format.js";
 import type { CheckpointMeta } from "../io/checkpoint.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -24,9 +25,9 @@ function sampleShape(meta: CheckpointMeta, features: number): number[] {
 export function prepareInputs(meta: CheckpointMeta, data: RawDataset): TensorDataset;
 export function prepareInputs(meta: CheckpointMeta, x: Tensor): Tensor;
 export function prepareInputs(meta: CheckpointMeta, data: RawDataset | Tensor): TensorDataset | Tensor {
-  if (typeof meta !== "object" || meta === null) throw new ValueError(`prepareInputs: expected a checkpoint (or its metadata), found ${kindOf(meta)}`);
+  if (typeof meta !== "object" || meta === null) throw new ValueError(`prepareInputs: expected a checkpoint (or its metadata), found ${describeValue(meta)}`);
   if (!(data instanceof Tensor) && !(typeof data === "object" && data !== null && "sampleShape" in data && Array.isArray(data.sampleShape)))
-    throw new ValueError(`prepareInputs: expected a RawDataset or a Tensor [n, features], found ${kindOf(data)}`);
+    throw new ValueError(`prepareInputs: expected a RawDataset or a Tensor [n, features], found ${describeValue(data)}`);
   if ("sampleShape" in data) return fromRaw({ ...data, sampleShape: sampleShape(meta, data.sampleShape.reduce((a, b) => a * b, 1)) });
   const features = data.shape.slice(1).reduce((a, b) => a * b, 1);
   return data.reshape([data.shape[0], ...sampleShape(meta, features)]);

@@ -3,7 +3,7 @@ import { noGrad } from "../autograd/mode.js";
 import { Module } from "../nn/module.js";
 import type { LayerSpec, ModelSpec } from "../nn/build.js";
 import { checkOptions } from "../options.js";
-import { kindOf } from "../data/raw.js";
+import { describeValue } from "../tensor/format.js";
 import { Linear } from "../nn/layers/linear.js";
 import { zeros } from "../tensor/create.js";
 import { bytesPerElement } from "../tensor/dtype.js";
@@ -56,7 +56,7 @@ const pairOf = (v: unknown, fallback: number): [number, number] => (Array.isArra
 
 /** One layer of a spec: its output shape, its parameter tensors' shapes and its buffers' bytes, computed from the shapes alone. */
 function specLayer(layer: LayerSpec, i: number, x: Dims): { y: Dims; params: [string, Dims][]; bufferBytes: number } {
-  if (typeof layer !== "object" || layer === null) throw new ValueError(`summary: layer ${i} must be an object such as { "type": "Linear", "in": 784, "out": 10 }, found ${kindOf(layer)}`);
+  if (typeof layer !== "object" || layer === null) throw new ValueError(`summary: layer ${i} must be an object such as { "type": "Linear", "in": 784, "out": 10 }, found ${describeValue(layer)}`);
   const where = `summary: layer ${i} (${layer.type})`;
   const get = (key: string, fallback?: unknown, min = 1): any => {
     if (layer[key] === undefined && fallback === undefined) throw new ValueError(`${where} needs "${key}"`);
@@ -128,7 +128,7 @@ export function summary(
 ): Summary {
   const opts = checkOptions("summary", options, ["batch", "layout", "print"]);
   if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isInteger(d) && d > 0))
-    throw new ValueError(`summary: inputShape must be one sample's shape, an array of positive integers such as [784], found ${Array.isArray(inputShape) ? JSON.stringify(inputShape) : kindOf(inputShape)}`);
+    throw new ValueError(`summary: inputShape must be one sample's shape, an array of positive integers such as [784], found ${Array.isArray(inputShape) ? JSON.stringify(inputShape) : describeValue(inputShape)}`);
   const layout = opts.layout ?? "batch-first";
   if (layout !== "batch-first" && layout !== "features-first") throw new ValueError(`summary: layout must be "batch-first" or "features-first", found "${layout}"`);
   if (opts.batch !== undefined && !(Number.isInteger(opts.batch) && opts.batch > 0)) throw new ValueError(`summary: batch must be a positive integer, found ${opts.batch}`);

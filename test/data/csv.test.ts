@@ -13,6 +13,16 @@ const IRIS = `sepal_length,sepal_width,petal_length,petal_width,species
 4.9,3.0,1.4,0.2,setosa
 `;
 
+const fails = (text: string, opts = {}) => {
+  try {
+    parseCsv(text, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(FormatError);
+    return (e as Error).message;
+  }
+  throw new Error("expected parseCsv to throw");
+};
+
 describe("parseCsv", () => {
   it("reads numeric features and maps string labels to sorted classes", () => {
     const d = parseCsv(IRIS, {});
@@ -62,15 +72,6 @@ describe("parseCsv", () => {
     expect(d.x.length).toBe(0);
   });
 
-  const fails = (text: string, opts = {}) => {
-    try {
-      parseCsv(text, opts);
-    } catch (e) {
-      expect(e).toBeInstanceOf(FormatError);
-      return (e as Error).message;
-    }
-    throw new Error("expected parseCsv to throw");
-  };
 
   it("names source, line and column for a bad number", () => {
     const lines = IRIS.split("\n");
@@ -138,15 +139,7 @@ describe("parseCsv without a label column", () => {
 });
 
 describe("parseCsv refuses numbers it cannot hold and a missing header", () => {
-  const message = (text: string, opts = {}) => {
-    try {
-      parseCsv(text, opts);
-    } catch (e) {
-      expect(e).toBeInstanceOf(FormatError);
-      return (e as Error).message;
-    }
-    throw new Error("expected parseCsv to throw");
-  };
+  const message = fails;
 
   it("refuses a cell that is not finite in float32 (1e999, Infinity, 1e39)", () => {
     expect(message("a,label\n1e999,0\n", { source: "big.csv" })).toBe('big.csv line 2, column 1 ("a"): expected a finite number within float32 range (±3.4e38), found "1e999"');
