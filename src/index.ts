@@ -14,11 +14,14 @@ export {
 } from "./tensor/create.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, gt, lt, ge, le, eq, ne,
-  neg, exp, log, sqrt, abs, sign, relu, leakyRelu, sigmoid, tanh, gelu, softplus, erf, sin, cos, where, clamp, cast,
+  leakyRelu, gelu, where, clamp, cast,
   matmul, sum, mean, max, min, argmax, argmin, logSumExp, softmax, logSoftmax,
   reshape, flatten, squeeze, unsqueeze, transpose, permute, expand, slice, select, concat, stack,
   gather, scatterAdd, indexSelect, oneHot, type Operand,
 } from "./ops/functions.js";
+// The elementwise unary primitives (neg, exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, erf, sin, cos):
+// every row of that file is public.
+export * from "./ops/unary.js";
 export { OPS, DIFFERENTIABLE_OPS, type OpName } from "./ops/index.js";
 export type { OpDef, Ctx } from "./ops/op.js";
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./autograd/mode.js";

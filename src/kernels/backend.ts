@@ -2,9 +2,8 @@
 export type DType = "float32" | "float64" | "int32";
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
-export type UnaryOp =
-  | "neg" | "exp" | "log" | "sqrt" | "abs" | "sign" | "relu" | "leakyRelu" | "sigmoid" | "tanh"
-  | "softplus" | "erf" | "sin" | "cos" | "isfinite";
+/** The unary kernels, read off the reference backend's table (`src/kernels/ts/unary.ts`). */
+export type UnaryOp = keyof typeof import("./ts/unary.js").UNARY;
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "gt" | "lt" | "ge" | "le" | "eq" | "ne";
 export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
 

@@ -2,7 +2,7 @@ import type { BinaryOp, UnaryOp } from "../kernels/backend.js";
 import { type DType, promote } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type Ctx, type Formula, type OpDef, type Vocab, kernels } from "./op.js";
+import { type Ctx, type Formula, type OpDef, type Vocab, apply, kernels } from "./op.js";
 
 type Vjp<A> = ((g: Tensor, ctx: Ctx<A>) => (Tensor | null)[]) | null;
 
@@ -20,6 +20,23 @@ export function unaryOp<A = {}>(
       return out;
     },
   };
+}
+
+/** A unary primitive's public function, `(x) => y`, carrying its definition (which the registry reads). */
+export type UnaryPrimitive<K extends UnaryOp = UnaryOp> = ((x: Tensor) => Tensor) & { readonly def: OpDef<{}> & { readonly name: K } };
+
+const NONE = {};
+
+/**
+ * An elementwise unary primitive without attributes, declared by one row of ./unary.ts: its kernel
+ * has its name, and its vocabulary's name in explain's language is its name unless given.
+ */
+export function unary<K extends UnaryOp>(
+  name: K, vjp: NoInfer<Vjp<{}>>, formula: Formula, vocab: Omit<Vocab, "name"> & { name?: string },
+  opts: { saveOutput?: boolean; keepInt?: boolean } = {},
+): UnaryPrimitive<K> {
+  const def = unaryOp(name, name, vjp, formula, { name, ...vocab }, opts) as OpDef<{}> & { readonly name: K };
+  return Object.assign((x: Tensor) => apply(def, name, [x], NONE), { def });
 }
 
 /** An elementwise binary primitive with NumPy broadcasting. */

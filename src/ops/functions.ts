@@ -12,9 +12,12 @@ import { op } from "./index.js";
 import { badOperand, boolArg, indexArg, intArg, listText, numberArg, shapeArg, tensorArg, tensorList } from "../tensor/args.js";
 import { describeValue } from "../tensor/format.js";
 import { reduceAttrs } from "./reduce.js";
+import * as Unary from "./unary.js";
+import { abs, erf, exp, log, neg, relu, sigmoid, sign, sqrt, tanh } from "./unary.js";
 import type { SliceAttrs } from "./slice.js";
 
 export { onesLike, zerosLike };
+export * from "./unary.js";
 
 /** A tensor or a plain number (which takes the other operand's dtype, as a Python scalar does in PyTorch). */
 export type Operand = Tensor | number;
@@ -71,22 +74,8 @@ export const le = (a: Operand, b: Operand): Tensor => op.le(pair(a, b, "le"), NO
 export const eq = (a: Operand, b: Operand): Tensor => op.eq(pair(a, b, "eq"), NONE);
 export const ne = (a: Operand, b: Operand): Tensor => op.ne(pair(a, b, "ne"), NONE);
 
-export const neg = (x: Tensor): Tensor => op.neg([x], NONE);
-export const exp = (x: Tensor): Tensor => op.exp([x], NONE);
-export const log = (x: Tensor): Tensor => op.log([x], NONE);
-export const sqrt = (x: Tensor): Tensor => op.sqrt([x], NONE);
-export const abs = (x: Tensor): Tensor => op.abs([x], NONE);
-export const sign = (x: Tensor): Tensor => op.sign([x], NONE);
-export const relu = (x: Tensor): Tensor => op.relu([x], NONE);
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
   op.leakyRelu([x], { slope: numberArg(negativeSlope, "leakyRelu", "negativeSlope") });
-export const sigmoid = (x: Tensor): Tensor => op.sigmoid([x], NONE);
-export const tanh = (x: Tensor): Tensor => op.tanh([x], NONE);
-/** log(1 + eˣ), computed stably. */
-export const softplus = (x: Tensor): Tensor => op.softplus([x], NONE);
-export const erf = (x: Tensor): Tensor => op.erf([x], NONE);
-export const sin = (x: Tensor): Tensor => op.sin([x], NONE);
-export const cos = (x: Tensor): Tensor => op.cos([x], NONE);
 
 /** GELU with the exact Gaussian CDF, as PyTorch's default: x·Φ(x) = ½x(1 + erf(x/√2)). */
 export function gelu(x: Tensor): Tensor {
@@ -370,8 +359,11 @@ export function requireFloat(x: Tensor, op: string, position = 1): void {
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}: expected a float tensor (float32 or float64), found ${x.dtype}`);
 }
 
+/** A method per unary primitive, `x.sin()`, installed from ./unary.ts's rows below. */
+type UnaryMethods = { -readonly [K in keyof typeof Unary]: () => Tensor };
+
 declare module "../tensor/tensor.js" {
-  interface Tensor {
+  interface Tensor extends UnaryMethods {
     /** Runs reverse-mode differentiation from this tensor; gradients accumulate in the leaves' `.grad`. */
     backward(gradient?: Tensor | number | BackwardOptions | null, options?: BackwardOptions): void;
     add(o: Operand): Tensor;
@@ -387,22 +379,9 @@ declare module "../tensor/tensor.js" {
     le(o: Operand): Tensor;
     eq(o: Operand): Tensor;
     ne(o: Operand): Tensor;
-    neg(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    sqrt(): Tensor;
     square(): Tensor;
-    abs(): Tensor;
-    sign(): Tensor;
-    relu(): Tensor;
     leakyRelu(negativeSlope?: number): Tensor;
-    sigmoid(): Tensor;
-    tanh(): Tensor;
     gelu(): Tensor;
-    softplus(): Tensor;
-    erf(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
     clamp(min?: number | null, max?: number | null): Tensor;
     /** `where(cond, this, other)`, as PyTorch's `x.where(cond, y)`. */
     where(cond: Tensor, other: Operand): Tensor;
@@ -440,6 +419,10 @@ declare module "../tensor/tensor.js" {
 // NOTE: the Tensor methods are installed here, by the ops layer, as TensorFlow.js installs its chained
 // ops: tensor/ sits below ops/ and imports none of it.
 const P = Tensor.prototype;
+for (const name of Object.keys(Unary) as (keyof typeof Unary)[]) {
+  const f = Unary[name];
+  P[name] = function (this: Tensor) { return f(this); };
+}
 P.backward = function (gradient?: Tensor | number | BackwardOptions | null, options?: BackwardOptions) {
   if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor) && typeof gradient !== "number") {
     if (typeof gradient !== "object" || Array.isArray(gradient))
@@ -464,22 +447,9 @@ P.ge = function (o: Operand) { return ge(this, o); };
 P.le = function (o: Operand) { return le(this, o); };
 P.eq = function (o: Operand) { return eq(this, o); };
 P.ne = function (o: Operand) { return ne(this, o); };
-P.neg = function () { return neg(this); };
-P.exp = function () { return exp(this); };
-P.log = function () { return log(this); };
-P.sqrt = function () { return sqrt(this); };
 P.square = function () { return mul(this, this); };
-P.abs = function () { return abs(this); };
-P.sign = function () { return sign(this); };
-P.relu = function () { return relu(this); };
 P.leakyRelu = function (negativeSlope = 0.01) { return leakyRelu(this, negativeSlope); };
-P.sigmoid = function () { return sigmoid(this); };
-P.tanh = function () { return tanh(this); };
 P.gelu = function () { return gelu(this); };
-P.softplus = function () { return softplus(this); };
-P.erf = function () { return erf(this); };
-P.sin = function () { return sin(this); };
-P.cos = function () { return cos(this); };
 P.clamp = function (min?: number | null, max?: number | null) { return clamp(this, min, max); };
 P.where = function (cond: Tensor, other: Operand) { return where(cond, this, other); };
 P.matmul = function (o: Tensor) { return matmul(this, o); };

@@ -1,7 +1,9 @@
+import { checkAnomaly, currentBackwardOp, isAnomalyEnabled, isGradEnabled } from "../autograd/mode.js";
 import { getBackend } from "../kernels/index.js";
+import { tensorArg } from "../tensor/args.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import type { Shape } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { type Node, Tensor } from "../tensor/tensor.js";
 
 /** What a gradient rule sees: the op's inputs, its output when `saveOutput`, and its attributes. */
 export interface Ctx<A> {
@@ -59,3 +61,33 @@ export interface OpDef<A = {}> {
 }
 
 export const kernels = getBackend;
+
+/**
+ * @internal Runs one primitive: infer, forward, and record a graph node when an input needs a gradient.
+ * Only the registry's runners (./index.ts) and the unary primitives' functions (./unary.ts, whose
+ * definitions the registry is built from) call it; the registry test checks that every definition
+ * that ran is registered.
+ */
+export function apply<A>(def: OpDef<A>, name: string, inputs: Tensor[], attrs: A): Tensor {
+  // NOTE: the one check every primitive gets: a non-tensor would otherwise reach a shape rule as a TypeError.
+  for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) tensorArg(inputs[i], name, i + 1);
+  const { shape, dtype } = def.infer(inputs, attrs);
+  const data = def.forward(inputs, attrs, shape, dtype);
+  const out = new Tensor(data, shape, dtype);
+  if (isAnomalyEnabled()) {
+    const owner = currentBackwardOp();
+    if (owner === null) checkAnomaly(name, "forward", inputs, out);
+    else checkAnomaly(owner, "backward", inputs, out, name);
+  }
+  // NOTE: an int32 result (a cast to int32) has no gradient, as integer tensors in PyTorch.
+  if (def.vjp !== null && dtype !== "int32" && isGradEnabled()) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i].requiresGrad) {
+        out._setNode({ def, inputs, attrs, output: def.saveOutput ? out : null, released: false } as Node);
+        break;
+      }
+    }
+  }
+  return out;
+}
+

@@ -6,6 +6,7 @@ import { UPSTREAM, instantiate, rulesOf } from "../../src/explain/formulas.js";
 import { keptShape } from "../../src/ops/reduce.js";
 import * as C from "../../src/index.js";
 import * as F from "../../src/ops/functions.js";
+import * as Unary from "../../src/ops/unary.js";
 import { type Env, type Value, asTensor, evaluateFormula } from "./formula-eval.js";
 import { OP_SPECS } from "./op-specs.js";
 
@@ -78,8 +79,8 @@ function envOf(s: Site, g: Tensor): Env {
   return {
     vars,
     fns: {
-      exp: (v) => F.exp(T(v)), log: (v) => F.log(T(v)), sign: (v) => F.sign(T(v)), sin: (v) => F.sin(T(v)), cos: (v) => F.cos(T(v)),
-      tanh: (v) => F.tanh(T(v)), σ: (v) => F.sigmoid(T(v)), softmax: (v) => F.softmax(T(v), -1), logSoftmax: (v) => F.logSoftmax(T(v), -1),
+      // every unary primitive by its name (a new one needs nothing here), σ by its symbol
+      ...Object.fromEntries(Object.entries(Unary).map(([name, f]) => [name, (v: Value) => f(T(v))])), σ: (v) => F.sigmoid(T(v)), softmax: (v) => F.softmax(T(v), -1), logSoftmax: (v) => F.logSoftmax(T(v), -1),
       max: (v) => along(T(v), "max"), min: (v) => along(T(v), "min"),
       shape: (v) => T(v).shape, reshape: (v, shape) => F.reshape(T(v), shape as number[]), permute: (v, p) => F.permute(T(v), p as number[]),
       gather: (v, index) => F.gather(T(v), attrs.axis, T(index)),

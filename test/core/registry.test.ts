@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as lib from "../../src/index.js";
 import { DIFFERENTIABLE_OPS, OPS, type OpName, Tensor } from "../../src/index.js";
 import * as functions from "../../src/ops/functions.js";
+import * as Unary from "../../src/ops/unary.js";
+import { Generator } from "../../src/index.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { PROGRAM_FUNCTIONS, VOCAB_NAMES, programOp, vocabOf } from "../../src/ops/vocab.js";
 import { COMPOSITES, OP_SPECS } from "./op-specs.js";
@@ -21,6 +23,30 @@ describe("the op registry", () => {
       expect(["call", "infix"], k).toContain(def.vocab.form);
       for (const field of ["name", "display", "latex"] as const) expect(typeof def.vocab[field], `${k}.vocab.${field}`).toBe("string");
     }
+  });
+
+  it("builds its unary entries from src/ops/unary.ts, each function carrying the definition registered under its name", () => {
+    for (const [name, f] of Object.entries(Unary)) {
+      expect(f.def.name, name).toBe(name);
+      expect(OPS[name as OpName], name).toBe(f.def);
+    }
+  });
+
+  it("records only registered definitions on the graph, for every op-spec row", () => {
+    const registered = new Set<unknown>(Object.values(OPS));
+    const unregistered = new Set<string>();
+    for (const spec of OP_SPECS) {
+      const xs = spec.inputs(new Generator(1)).map((x) => x.requiresGrad_());
+      const seen = new Set<Tensor>();
+      const walk = (t: Tensor): void => {
+        if (seen.has(t) || t._node === null) return;
+        seen.add(t);
+        if (!registered.has(t._node.def)) unregistered.add(`${spec.label}: ${t._node.def.name}`);
+        for (const x of t._node.inputs) walk(x);
+      };
+      walk(spec.fn(...xs));
+    }
+    expect([...unregistered]).toEqual([]);
   });
 
   // NOTE: the functional API's internal helpers (marked @internal there) are the only ones src/index.ts leaves out.

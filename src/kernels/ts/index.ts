@@ -1,61 +1,13 @@
-import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
+import type { Backend, BinaryOp, ReduceOp } from "../backend.js";
 import type { DType, TypedArray } from "../backend.js";
 import { ValueError } from "../../errors.js";
+import { UNARY } from "./unary.js";
 
 type Arr = TypedArray;
-
-/** erf to about 1e-15: Taylor series near 0, continued fraction for erfc in the tails. */
-export function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 3) {
-    let term = x, sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 200; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  if (ax > 6) return Math.sign(x);
-  let f = ax;
-  for (let n = 60; n >= 1; n--) f = ax + n / 2 / f;
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
-}
 
 /** The default branch of a switch over kernel names: a compile error when a name has no case. */
 function assertNever(op: never, kind: string): never {
   throw new ValueError(`${kind}: the reference backend has no kernel ${JSON.stringify(op)}`);
-}
-
-function unaryLoop(op: UnaryOp, x: Arr, out: Arr, p: number): void {
-  const n = out.length;
-  switch (op) {
-    case "neg": for (let i = 0; i < n; i++) out[i] = -x[i]; return;
-    case "exp": for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); return;
-    case "log": for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); return;
-    case "sqrt": for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); return;
-    case "abs": for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); return;
-    case "sign": for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]); return;
-    case "relu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v !== v ? v : 0; } return;
-    case "leakyRelu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v * p; } return;
-    case "sigmoid":
-      for (let i = 0; i < n; i++) {
-        const v = x[i];
-        if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); out[i] = e / (1 + e); }
-      }
-      return;
-    case "tanh": for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); return;
-    case "softplus": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))); } return;
-    case "erf": for (let i = 0; i < n; i++) out[i] = erf(x[i]); return;
-    case "sin": for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]); return;
-    case "cos": for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]); return;
-    case "isfinite": for (let i = 0; i < n; i++) out[i] = Number.isFinite(x[i]) ? 1 : 0; return;
-    default: assertNever(op, "unary");
-  }
 }
 
 function binaryLoop(op: BinaryOp, a: Arr, ai: number, as: number, b: Arr, bi: number, bs: number, o: Arr, oi: number, n: number): void {
@@ -175,7 +127,7 @@ export const tsBackend: Backend = {
     }
   },
   unary(op, x, out, param = 0) {
-    unaryLoop(op, x, out, param);
+    UNARY[op](x, out, out.length, param ?? 0);
   },
   binary(op, a, aStrides, b, bStrides, out, shape) {
     const r = shape.length;
