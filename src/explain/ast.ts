@@ -1,4 +1,4 @@
-import { PROGRAM_FUNCTIONS, vocabOf } from "../ops/vocab.js";
+import { PROGRAM_FUNCTIONS, programOp, type VocabName } from "../ops/vocab.js";
 
 /** Where a node sits in the source: 1-based line and column of its first character, and its [offset, end) span. */
 export interface Pos {
@@ -8,8 +8,8 @@ export interface Pos {
   end: number;
 }
 
-/** A function a program may call, by its `vocab.name` (names are case-insensitive in the source, lowercase here). */
-export type FnName = string;
+/** The op a call of the program stands for (`max(a, b)` calls maximum, `crossentropy(h, y)` softmaxCrossEntropy); the source names it by its `vocab.name`, case-insensitively. */
+export type FnName = VocabName;
 
 /** An expression. A parenthesized expression keeps the node inside, with `pos` widened to cover the parentheses. */
 export type Expr =
@@ -36,15 +36,16 @@ export interface Program {
   source: string;
 }
 
-/** Arity of each function, read off the ops' vocabulary. */
-export const FUNCTIONS: Readonly<Record<FnName, { minArgs: number; maxArgs: number }>> = Object.fromEntries(
-  PROGRAM_FUNCTIONS.map((f) => [vocabOf(f.op).name, { minArgs: f.minArgs, maxArgs: f.maxArgs }]),
+/** Arity of each function, by its op, read off the ops' vocabulary. */
+export const FUNCTIONS: Readonly<Partial<Record<FnName, { minArgs: number; maxArgs: number }>>> = Object.fromEntries(
+  PROGRAM_FUNCTIONS.map((f) => [f.op, { minArgs: f.minArgs, maxArgs: f.maxArgs }]),
 );
 
 /** Functions whose optional second argument is an axis (an integer literal, possibly negative). */
-export const AXIS_FUNCTIONS: ReadonlySet<FnName> = new Set(PROGRAM_FUNCTIONS.filter((f) => f.axis).map((f) => vocabOf(f.op).name));
+export const AXIS_FUNCTIONS: ReadonlySet<FnName> = new Set(PROGRAM_FUNCTIONS.filter((f) => f.axis).map((f) => f.op));
 
-/** Whether `name` is a known function (lowercase; lowercase the source text first). */
-export function isFnName(name: string): name is FnName {
-  return Object.prototype.hasOwnProperty.call(FUNCTIONS, name);
+/** The function a name of the source calls (lowercase the source text first), or undefined. */
+export function functionNamed(name: string): FnName | undefined {
+  const op = programOp(name);
+  return op !== undefined && FUNCTIONS[op] !== undefined ? op : undefined;
 }

@@ -1,5 +1,5 @@
 import { ValueError } from "../errors.js";
-import { programOp, vocabOf } from "../ops/vocab.js";
+import { vocabOf } from "../ops/vocab.js";
 import { scalar } from "../tensor/create.js";
 import type { Expr } from "./ast.js";
 import type { Check, Factor, Path, ProgramDerivation } from "./derivation.js";
@@ -158,7 +158,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
         const others = [...literals, ...inputValues.map(([, v]) => v)].filter((v) => v !== s.value);
         for (const v of new Set(others)) candidates.push({ expr: replace(e, s, numExpr(v, s)), slip: `the constant $${s.text}$ was copied as $${fmt(v)}$` });
       }
-      if (s.kind === "call" && vocabOf(programOp(s.fn)!).shape === "same") {
+      if (s.kind === "call" && vocabOf(s.fn).shape === "same") {
         const fn = callName(s.fn);
         candidates.push({ expr: replace(e, s, s.args[0]!), slip: `$${fn}$ was skipped` });
         candidates.push({ expr: replace(e, s, { ...s, args: [s, ...s.args.slice(1)] }), slip: `$${fn}$ was applied twice` });

@@ -1,8 +1,7 @@
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import * as F from "../ops/functions.js";
-import type { OpName } from "../ops/index.js";
-import { PROGRAM_FUNCTIONS, programOp, vocabOf } from "../ops/vocab.js";
+import { PROGRAM_FUNCTIONS, vocabOf, type VocabName } from "../ops/vocab.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Expr, Program } from "./ast.js";
 import { checkClaims } from "./check.js";
@@ -40,10 +39,7 @@ const MAX_WORK = 20000;
 /** The activations of the program language (relu, sigmoid, tanh), whose derivatives are written `σ'(u)`. */
 const PROGRAM_ACTIVATIONS = PROGRAM_FUNCTIONS.map((f) => f.op).filter((op) => vocabOf(op).activation);
 /** The vocabulary of a tree node's op (none for `var` and `num`). */
-const vocabOfNode = (n: TreeNode) => {
-  const op = programOp(n.op);
-  return op === undefined ? undefined : vocabOf(op);
-};
+const vocabOfNode = (n: TreeNode) => (n.op === "var" || n.op === "num" ? undefined : vocabOf(n.op));
 
 const isScalar = (t: Tensor) => t.size === 1;
 /** A number as an expression, written at `precision` digits (negative numbers as a negation). */
@@ -56,7 +52,7 @@ const num = (value: number, precision: number): Expr => {
 export const factorText = (text: string) => (text.startsWith("−") ? `(${text})` : text);
 /** Whether gradients flow through an occurrence: not into class indices given to crossentropy. */
 const differentiable = (o: Occurrence) =>
-  o.path.every(({ node, child }) => !(node.op === "crossentropy" && child === 1 && node.children[1]!.value.ndim !== node.children[0]!.value.ndim));
+  o.path.every(({ node, child }) => !(node.op === "softmaxCrossEntropy" && child === 1 && node.children[1]!.value.ndim !== node.children[0]!.value.ndim));
 
 /** @internal The program's variables and values after evaluation, with the explanation machinery. */
 export class ProgramExplainer {
@@ -140,12 +136,7 @@ export class ProgramExplainer {
     let f: Factor;
     const v = vocabOfNode(n);
     const activation = v?.activation ? v.display : undefined;
-    if (n.op === "add" || (n.op === "sub" && i === 0)) f = { ...base, text: "1", unit: true, role: "unit" };
-    else if (n.op === "sub" || n.op === "neg") f = { ...base, text: "−1", unit: false, role: "constant" };
-    else if (n.op === "mul") {
-      const other = n.children[1 - i]!;
-      f = { ...base, text: group(other.text), unit: false, role: other.op === "num" ? "constant" : "operand" };
-    } else if (activation) {
+    if (activation) {
       const u = c.value.item();
       f = { ...base, text: `${activation}'(${c.text})`, atValues: `${activation}'(${this.fmt(u)})`, unit: false, role: "activation" };
       if (n.op === "relu" && u === 0) f.kink = `$${activation}'(${c.text})$ at $${c.text} = 0$, the kink: taken as $0$, as PyTorch does`;
@@ -154,18 +145,15 @@ export class ProgramExplainer {
       const power = p - 1 === 1 ? group(c.text) : `${group(c.text)}^${formatFactor(p - 1)}`;
       f = { ...base, text: p - 1 === 0 ? this.fmt(p) : `${this.fmt(p)}·${power}`, unit: false, role: "other" };
     } else {
-      const op = programOp(n.op)!;
-      const roles = rolesOf(op);
-      const bind = (texts: string[]) => Object.fromEntries([[UPSTREAM, "1"], ...roles.map((r, k) => [r, texts[k] ?? ""])]);
+      // The op's formula with ḡ = 1: a rule that passes ḡ on is a structural 1; one that gives another operand names it.
+      const op = n.op as VocabName;
       const rule = ruleOf(op, i);
-      f = {
-        ...base,
-        text: dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => k.text)))),
-        atValues: dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => this.fmt(k.value.item()))))),
-        unit: false,
-        role: "other",
-      };
-      const kinked = (n.op === "abs" && c.value.item() === 0) || ((n.op === "max" || n.op === "min") && n.children[0]!.value.item() === n.children[1]!.value.item());
+      const bind = (texts: string[]) => Object.fromEntries([[UPSTREAM, "1"], ...rolesOf(op).map((r, k) => [r, texts[k] ?? ""])]);
+      const text = dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => k.text))));
+      const other = n.children.find((k, j) => j !== i && group(k.text) === text);
+      const role = rule === UPSTREAM ? "unit" : other ? (other.op === "num" ? "constant" : "operand") : /^−?\d+$/.test(text) ? "constant" : "other";
+      f = { ...base, text, atValues: dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => this.fmt(k.value.item()))))), unit: role === "unit", role };
+      const kinked = (n.op === "abs" && c.value.item() === 0) || ((n.op === "maximum" || n.op === "minimum") && n.children[0]!.value.item() === n.children[1]!.value.item());
       if (kinked) f.kink = `$${f.text}$ at a kink ($${n.text}$ with ${n.op === "abs" ? `$${c.text} = 0$` : "equal arguments"}): taken as $${this.fmt(value)}$, as PyTorch does`;
     }
     if (f.atValues === formatFactor(value, this.precision) || f.atValues === this.fmt(value)) delete f.atValues;
@@ -268,7 +256,7 @@ export class ProgramExplainer {
       // NOTE: sum's formula is prose ("ḡ broadcast over the summed axes"); 𝟏 is a tensor of ones of the input's shape.
       const ones = n.axis === undefined ? (g === "1" ? "𝟏" : `${group(g)}·𝟏`) : `expand(${g})`;
       t = n.op === "mean" ? `${ones}/${c.value.size / n.value.size}` : ones;
-    } else if (n.op === "crossentropy") {
+    } else if (n.op === "softmaxCrossEntropy") {
       const rows = c.value.ndim === 2 ? c.value.shape[0]! : 1;
       const target = n.children[1]!;
       const y = target.value.ndim === c.value.ndim ? target.text : `onehot(${target.text})`;
@@ -280,10 +268,10 @@ export class ProgramExplainer {
       } else t = `−logsoftmax(${n.children[0]!.text})${rows > 1 ? `/${rows}` : ""}`;
       if (g !== "1") t = `${group(g)}·${group(t)}`;
     } else {
-      const op = programOp(n.op)!;
+      const op = n.op as VocabName;
       const roles = rolesOf(op);
       const bindings = Object.fromEntries([[UPSTREAM, g], ...roles.map((r, k) => [r, n.children[k]?.text ?? ""])]);
-      t = instantiate(ruleOf(op as OpName, i), bindings);
+      t = instantiate(ruleOf(op, i), bindings);
       if (g === "1") t = dropUnitUpstream(t);
     }
     if (vocabOfNode(n)?.shape === "broadcast" && c.value.size !== n.value.size) {
@@ -305,47 +293,43 @@ export class ProgramExplainer {
     };
   }
 
-  /** Reverse mode at the level of variables: the output's adjoint, then each variable's, upstream × local. */
+  /** The vector-Jacobian product of one occurrence's path as text, from the upstream text `g` down to the variable. */
+  private pathVjpText(o: Occurrence, g: string): string {
+    return o.path.reduce((acc, { node, child }) => this.vjpText(node, child, acc), g);
+  }
+
+  /**
+   * Reverse mode at the level of variables: the output's adjoint, then each variable's, the sum of what
+   * each use sends back (upstream × local, by the recorded ops' rules); the adjoints are autograd's.
+   */
   backward(of: string): AdjointStep[] {
     const deps = dependencies(this.ev, of);
     const order = [of, ...[...deps].filter((v) => v !== of && this.ev.steps.has(v)).reverse(), ...[...deps].filter((v) => !this.ev.steps.has(v))];
-    const adjoint = new Map<string, Tensor>([[of, F.onesLike(this.ev.vars.get(of)!)]]);
+    const adjoint = totalGradients(this.ev, of, order);
+    adjoint.set(of, F.onesLike(this.ev.vars.get(of)!));
     const vjps = new Map<string, Tensor[]>();
+    const listed = new Set<string>([of]);
     const steps: AdjointStep[] = [];
-    const users = new Map<string, Step[]>();
-    for (const s of this.ev.steps.values()) {
-      if (!deps.has(s.name)) continue;
-      for (const name of new Set(s.occurrences.map((o) => o.name))) {
-        if (!users.has(name)) users.set(name, []);
-        users.get(name)!.push(s);
-      }
-    }
     for (const v of order) {
       const terms: AdjointTerm[] = [];
-      if (v !== of) {
-        for (const s of users.get(v) ?? []) {
-          if (!adjoint.has(s.name)) continue;
-          s.occurrences.forEach((o, k) => {
-            if (o.name !== v || !differentiable(o)) return;
-            if (!vjps.has(s.name)) vjps.set(s.name, occurrenceVjps(this.ev, s, adjoint.get(s.name)!));
-            const value = vjps.get(s.name)![k]!;
-            const upstream = gradSymbol(of, s.name);
-            const term: AdjointTerm = { from: s.name, upstream, upstreamValue: tensorValue(adjoint.get(s.name)!), local: "", value: tensorValue(value) };
-            if (this.scalar) {
-              const l = this.localText(s, o);
-              Object.assign(term, { local: l.text, localAtValues: l.atValues, localValues: l.values });
-            } else {
-              const g = s.name === of ? "1" : upstream;
-              term.local = o.path.reduce((acc, { node, child }) => this.vjpText(node, child, acc), g);
-            }
-            terms.push(term);
-            const prev = adjoint.get(v);
-            adjoint.set(v, prev ? F.add(prev, value) : value);
-          });
-        }
+      for (const s of v === of ? [] : this.ev.steps.values()) {
+        if (!listed.has(s.name)) continue;
+        s.occurrences.forEach((o, k) => {
+          if (o.name !== v || !differentiable(o)) return;
+          if (!vjps.has(s.name)) vjps.set(s.name, occurrenceVjps(s, adjoint.get(s.name)!));
+          const upstream = gradSymbol(of, s.name);
+          const term: AdjointTerm = { from: s.name, upstream, upstreamValue: tensorValue(adjoint.get(s.name)!), local: "", value: tensorValue(vjps.get(s.name)![k]!) };
+          if (!this.scalar) term.local = this.pathVjpText(o, s.name === of ? "1" : upstream);
+          else {
+            const l = this.localText(s, o);
+            Object.assign(term, { local: l.text, localAtValues: l.atValues, localValues: l.values });
+          }
+          terms.push(term);
+        });
       }
       if (v !== of && terms.length === 0) continue;
-      const t = adjoint.get(v) ?? F.zerosLike(this.ev.vars.get(v)!);
+      listed.add(v);
+      const t = adjoint.get(v)!;
       steps.push({ name: v, symbol: gradSymbol(of, v), terms, value: tensorValue(t), shape: [...t.shape] });
     }
     return steps;
@@ -378,7 +362,7 @@ export class ProgramExplainer {
           edges.push({ from, to: s.name, local: parts.map((p) => p.text).join(" + "), value });
         } else {
           const g = gradSymbol(of, s.name);
-          edges.push({ from, to: s.name, local: occ.map((o) => o.path.reduce((acc, { node, child }) => this.vjpText(node, child, acc), g)).join(" + "), value: null });
+          edges.push({ from, to: s.name, local: occ.map((o) => this.pathVjpText(o, g)).join(" + "), value: null });
         }
       }
     }
@@ -400,7 +384,7 @@ export class ProgramExplainer {
       walk(s.root);
       for (const n of nodes) {
         const [a, b] = n.children;
-        if ((n.op === "softmax" || n.op === "logsoftmax" || n.op === "crossentropy") && a!.value.ndim > 0 && a!.value.shape.at(n.axis ?? -1) === 1) {
+        if ((n.op === "softmax" || n.op === "logsoftmax" || n.op === "softmaxCrossEntropy") && a!.value.ndim > 0 && a!.value.shape.at(n.axis ?? -1) === 1) {
           notes.push(`$${s.name}$: $${n.text}$ runs over one element, so it is constant ($${n.op === "softmax" ? "softmax = 1" : n.op === "logsoftmax" ? "logsoftmax = 0" : "loss = 0"}$) and its gradient is $0$`);
         }
         if (n.op === "var" || n.op === "num" || finite(n.value) || !n.children.every((c) => finite(c.value))) continue;

@@ -1,6 +1,5 @@
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import { gradients } from "../autograd/engine.js";
 import { crossEntropy } from "../losses/cross-entropy.js";
 import { l2Penalty } from "../losses/penalty.js";
 import { mse } from "../losses/regression.js";
@@ -10,15 +9,17 @@ import { Sequential } from "../nn/layers/container.js";
 import type { Module } from "../nn/module.js";
 import { mlp, parseMlpSpec } from "../nn/spec.js";
 import * as F from "../ops/functions.js";
+import { OPS, type OpName } from "../ops/index.js";
 import { randint, randn } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { summary } from "../train/summary.js";
 import type { Equation, ModelDerivation } from "./derivation.js";
-import { instantiate, ruleOf, UPSTREAM } from "./formulas.js";
+import { group, instantiate, ruleOf, rulesOf, UPSTREAM } from "./formulas.js";
+import { backwardPass, forwardText, isProduct, maxAbsDiff, type Recorded, recordedOps, ruleText, type Term } from "./graph.js";
 import { tensorValue } from "./numbers.js";
 import { type InputValue, toLeaf } from "./program.js";
-import { degenerateLoss, expectModelArgs, explainTrace } from "./trace.js";
+import { degenerateLoss, expectModelArgs, explainTrace, layerRows } from "./trace.js";
 
 /** Options of `explainModelSpec` and `explainModule`. */
 export interface ExplainModelOptions {
@@ -52,15 +53,13 @@ interface Layer {
 const STAND_INS = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47];
 const sub = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x2080 + Number(d)));
 
-/** The derivative of a matrix product, by the rule of matmul, for each template. */
-function linearRules(t: Template, g: string, H: string, W: string): { dW: string; dH: string; z: string } {
-  const mm = (i: number, A: string, B: string) => instantiate(ruleOf("matmul", i), { [UPSTREAM]: g, A, B });
-  if (t === "p5") return { z: `${H} · ${W}`, dW: mm(1, H, W), dH: mm(0, H, W) };
-  if (t === "features-first") return { z: `${W} · ${H}`, dW: mm(0, W, H), dH: mm(1, W, H) };
-  // Z = H·Wᵀ: matmul's rules with B = Wᵀ give ∂(Wᵀ) = Hᵀ·ḡ, so ∂W = (Hᵀ·ḡ)ᵀ = ḡᵀ·H, and ∂H = ḡ·(Wᵀ)ᵀ = ḡ·W
-  return { z: `${H} · ${W}ᵀ`, dW: `(${g})ᵀ · ${H}`, dH: mm(0, H, `${W}ᵀ`).replace("ᵀᵀ", "") };
-}
-
+/**
+ * P5's matrix form, named on the recorded graph: the forward pass runs the layers (as P5 writes them,
+ * as PyTorch's Linear runs them, or features-first), the graph reader gives every op's term by its own
+ * rule and formula, and this naming pass writes them with P5's names (`X`, `Zℓ`, `Hℓ`, `S`, `Wℓ`, `bℓ`):
+ * a term that only passes its upstream on (the add of a bias) lends its name to the unnamed product
+ * below it, the loss's rule is written with `P = softmax(S)`, and the penalty's terms read `λ·W`.
+ */
 function build(
   layers: Layer[],
   X: Tensor,
@@ -69,89 +68,82 @@ function build(
   opts: { loss: "cross-entropy" | "mse"; l2: number; symbols: Map<number, string> | null; spec: string; sizeNames: string[]; sizes: number[]; batch: number | null; withValues: boolean },
 ): ModelDerivation {
   const { loss, l2, symbols } = opts;
+  const ff = t === "features-first";
   const L = layers.length;
   const shapeOf = (x: Tensor) => x.shape.map((d) => symbols?.get(d) ?? String(d));
-  const rowAxis = t === "features-first" ? 1 : 0;
-  const hName = (l: number) => (l === 0 ? "X" : `H${l}`);
-  const zName = (l: number) => (l === L ? "S" : `Z${l}`);
-  const Ws = layers.map((_, i) => `W${i + 1}`);
-  // forward, keeping every intermediate
+  const names = new Map<Tensor, string>([[X, "X"]]);
   const Z: Tensor[] = [], H: Tensor[] = [X];
   layers.forEach((ly, i) => {
-    let z: Tensor;
-    if (ly.linear) z = ly.linear.call(H[i]!);
-    else {
-      const prod = t === "p5" ? F.matmul(H[i]!, ly.W) : t === "features-first" ? F.matmul(ly.W, H[i]!) : F.matmul(H[i]!, F.transpose(ly.W));
-      z = ly.b ? F.add(prod, ly.b) : prod;
-    }
-    Z.push(z);
-    if (i < L - 1) H.push(ly.relu ? (ly.act ? ly.act.call(z) : F.relu(z)) : z);
+    names.set(ly.W, `W${i + 1}`);
+    if (ly.b) names.set(ly.b, `b${i + 1}`);
+    Z.push(ly.linear?.call(H[i]!) ?? F.add(ff ? F.matmul(ly.W, H[i]!) : F.matmul(H[i]!, ly.W), ly.b!));
+    names.set(Z[i]!, i === L - 1 ? "S" : `Z${i + 1}`);
+    if (i < L - 1) H.push(ly.relu ? (ly.act ? ly.act.call(Z[i]!) : F.relu(Z[i]!)) : Z[i]!);
+    if (i < L - 1) names.set(H[i + 1]!, `H${i + 1}`);
   });
   const S = Z[L - 1]!;
-  const scores = t === "features-first" ? F.transpose(S) : S;
-  let lossT = loss === "cross-entropy" ? crossEntropy(scores, target) : mse(scores, target);
-  if (l2 > 0) lossT = F.add(lossT, l2Penalty(layers.map((ly) => ly.W), l2));
-  const tracked = [S, ...Z.slice(0, -1), ...H.slice(1), ...layers.flatMap((ly) => (ly.b ? [ly.W, ly.b] : [ly.W]))];
-  const autoGrads = gradients(lossT, tracked, { retainGraph: true });
-  const auto = new Map(tracked.map((x, i) => [x, autoGrads[i]!]));
-  const n = X.shape[rowAxis]!;
+  // P5's order: ∂L/∂S, then layer by layer down, W, b, the layer's input and what the activation took.
+  const order = [...new Set(layers.map((ly, i) => [ly.W, ...(ly.b ? [ly.b] : []), ...(i > 0 ? [H[i]!, Z[i - 1]!] : [])]).reverse().flat())];
+  const scores = ff ? F.transpose(S) : S;
+  const data = loss === "cross-entropy" ? crossEntropy(scores, target) : mse(scores, target);
+  const penalty = l2 > 0 ? l2Penalty(layers.map((ly) => ly.W), l2) : null;
+  const lossT = penalty ? F.add(data, penalty) : data;
+  const ops = recordedOps(lossT);
+  const inPenalty = new Set(penalty ? recordedOps(penalty).map((r) => r.out) : []);
+  const { adjoint, terms } = backwardPass(lossT, ops, [...names.keys()]);
+  const n = X.shape[ff ? 1 : 0]!;
   const N = symbols?.get(n) ?? String(n);
-  const C = shapeOf(S)[t === "features-first" ? 0 : 1]!;
+  const C = shapeOf(S)[ff ? 0 : 1]!;
+  // An unnamed tensor whose one term is its user's upstream unchanged (a bias's add) takes that user's name.
+  const alias = new Map<Tensor, string>();
+  const nameOf = (x: Tensor) => names.get(x) ?? alias.get(x) ?? "?";
+  const textOf = (term: Term) => ruleText(term.r, term.j, `∂L/∂${nameOf(term.r.out)}`, nameOf);
+  for (const term of terms) if (!names.has(term.x) && !term.broadcast && textOf(term) === `∂L/∂${nameOf(term.r.out)}`) alias.set(term.x, nameOf(term.r.out));
   const eqs: Equation[] = [];
   let maxDiff = 0;
-  const eq = (lhs: string, rhs: string, x: Tensor, formula: Tensor, note?: string) => {
-    const diff = F.max(F.abs(F.sub(formula, auto.get(x)!))).item();
+  // NOTE: an indicator in a rule (`1[x > 0]`) is 0 on its boundary, the convention at a kink.
+  const rule = (op: OpName, j: number) => `the rule of ${op}, $∂${rulesOf(OPS[op].formula)[j]!.role} = ${ruleOf(op, j)}$${ruleOf(op, j).includes("1[") ? " (0 at the kink)" : ""}`;
+  const sce = ruleOf("softmaxCrossEntropy", 0);
+  for (const x of [S, ...order]) {
+    const mine = terms.filter((term) => term.x === x);
+    const value = mine.map((term) => term.value).reduce((a, b) => F.add(a, b));
+    const main = mine.filter((term) => !inPenalty.has(term.r.out));
+    const pen = mine.filter((term) => inPenalty.has(term.r.out));
+    const name = nameOf(x);
+    let rhs: string, note: string;
+    if (x === S && loss === "cross-entropy") {
+      rhs = `${instantiate(sce, { [UPSTREAM]: "1", h: "S", y: "Y" }).replace(/^1 · /, "").replace("softmax(S)", "P").replace("·Σⱼ Y", "")}/${N}`;
+      note = `$P = softmax(S)$ by ${ff ? "column" : "row"}, $Y$ one-hot labels; the rule of the fused loss, $∂h = ${sce}$, with $ḡ = 1/${N}$ from the mean${sce.includes("Σⱼ y") ? " and $Σⱼ Y = 1$ (one-hot rows)" : ""}`;
+    } else if (x === S) {
+      rhs = `2(S − Y)/(${N}·${C})`;
+      note = `the rule of mul, $∂a = ${ruleOf("mul", 0)}$, on $(S − Y)·(S − Y)$, with $ḡ = 1/(${N}·${C})$ from the mean`;
+    } else {
+      const { r, j, broadcast } = main[0]!;
+      rhs = main.map((term) => (term.broadcast ? `Σₙ ${textOf(term)}` : textOf(term))).join(" + ");
+      const transposed = isProduct(r) && j < 2 && r.attrs[j === 0 ? "transA" : "transB"] ? ` with $${rulesOf(OPS[r.op].formula)[j]!.role} = ${name}ᵀ$` : "";
+      note = `${rule(r.op, j)}${transposed}${broadcast ? `, summed over the ${ff ? "columns" : "rows"} (examples) where $${name}$ was broadcast` : ""}`;
+    }
+    if (pen.length > 0) {
+      rhs += ` + λ·${name}`;
+      note += `; $+ λ·${name}$ from $(λ/2)‖${name}‖²$ (the rule of ${pen[0]!.r.op} on $${name}·${name}$ gives $2·${name}$)`;
+    }
+    const diff = maxAbsDiff(value, adjoint.get(x)!);
     maxDiff = Math.max(maxDiff, diff);
-    eqs.push({ lhs, rhs, shape: shapeOf(x), computedShape: [...x.shape], maxAbsDiff: diff, ...(note ? { note } : {}), ...(opts.withValues ? { value: tensorValue(formula) } : {}) });
+    eqs.push({ lhs: `∂L/∂${name}`, rhs, shape: shapeOf(x), computedShape: [...x.shape], maxAbsDiff: diff, note, ...(opts.withValues ? { value: tensorValue(value) } : {}) });
+  }
+  // The forward pass: every named tensor an op computed, unnamed products written inline.
+  const tight = (r: Recorded) => isProduct(r) || r.op === "mul";
+  const arg = (x: Tensor, outer: Recorded, j: number): string => {
+    if (names.has(x) || x._node === null) return group(names.get(x) ?? "?");
+    const inner = ops.find((r) => r.out === x)!;
+    const text = forwardText(inner, arg);
+    return outer.op === "add" && (j === 0 || tight(inner)) ? text : group(text);
   };
-  // ∂L/∂S from the fused loss's rule with ḡ = 1/N (the mean), or from mse = mean((S − Y)²)
-  let dZ: Tensor;
-  if (loss === "cross-entropy") {
-    const Yt = target.ndim === 1 ? F.oneHot(target, S.shape[t === "features-first" ? 0 : 1], { dtype: "float64" }) : target;
-    const Ymat = t === "features-first" ? F.transpose(Yt) : Yt;
-    dZ = F.div(F.sub(F.softmax(S, t === "features-first" ? 0 : -1), Ymat), n);
-    const rule = instantiate(ruleOf("softmaxCrossEntropy", 0), { [UPSTREAM]: "1", h: "S", y: "Y" }).replace(/^1 · /, "").replace("softmax(S)", "P").replace("·Σⱼ Y", "");
-    eq("∂L/∂S", `${rule}/${N}`, S, dZ, `$P = softmax(S)$ by ${t === "features-first" ? "column" : "row"}, $Y$ one-hot labels; the rule of the fused loss, $∂h = ${ruleOf("softmaxCrossEntropy", 0)}$, with $ḡ = 1/${N}$ from the mean${ruleOf("softmaxCrossEntropy", 0).includes("Σⱼ y") ? " and $Σⱼ Y = 1$ (one-hot rows)" : ""}`);
-  } else {
-    dZ = F.div(F.mul(F.sub(S, t === "features-first" ? F.transpose(target) : target), 2), S.size);
-    eq("∂L/∂S", `2(S − Y)/(${N}·${C})`, S, dZ, `the rule of pow, $∂a = ${ruleOf("pow", 0)}$, on $(S − Y)^2$, with $ḡ = 1/(${N}·${C})$ from the mean`);
-  }
-  for (let l = L; l >= 1; l--) {
-    const ly = layers[l - 1]!;
-    const g = `∂L/∂${zName(l)}`;
-    const r = linearRules(t, g, hName(l - 1), Ws[l - 1]!);
-    const Hprev = H[l - 1]!;
-    let dW = t === "p5" ? F.matmul(F.transpose(Hprev), dZ) : t === "features-first" ? F.matmul(dZ, F.transpose(Hprev)) : F.matmul(F.transpose(dZ), Hprev);
-    let wText = r.dW;
-    if (l2 > 0) {
-      dW = F.add(dW, F.mul(ly.W, l2));
-      wText += ` + λ·${Ws[l - 1]}`;
-    }
-    const penalty = l2 > 0 ? `; $+ λ·${Ws[l - 1]}$ from $(λ/2)‖${Ws[l - 1]}‖²$ (the rule of mul on $${Ws[l - 1]}·${Ws[l - 1]}$ gives $2·${Ws[l - 1]}$)` : "";
-    eq(`∂L/∂${Ws[l - 1]}`, wText, ly.W, dW, `the rule of matmul, $${t === "torch" ? "∂B = Aᵀ · ḡ$ with $B = Wᵀ$" : t === "p5" ? "∂B = Aᵀ · ḡ$" : "∂A = ḡ · Bᵀ$"}${penalty}`);
-    if (ly.b) {
-      const db = F.reshape(F.sum(dZ, rowAxis, true), ly.b.shape);
-      const addRule = ruleOf("add", 1);
-      eq(`∂L/∂b${l}`, `Σₙ ${instantiate(addRule, { [UPSTREAM]: g })}`, ly.b, db, `the rule of add, $∂b = ${addRule}$, summed over the ${t === "features-first" ? "columns" : "rows"} (examples) where $b${l}$ was broadcast`);
-    }
-    if (l === 1) break;
-    const W = ly.W;
-    const dH = t === "p5" ? F.matmul(dZ, F.transpose(W)) : t === "features-first" ? F.matmul(F.transpose(W), dZ) : F.matmul(dZ, W);
-    eq(`∂L/∂${hName(l - 1)}`, r.dH, H[l - 1]!, dH, `the rule of matmul, $${t === "features-first" ? "∂B = Aᵀ · ḡ" : "∂A = ḡ · Bᵀ"}$`);
-    const reluRule = ruleOf("relu", 0);
-    dZ = F.mul(dH, F.gt(Z[l - 2]!, 0));
-    eq(`∂L/∂${zName(l - 1)}`, instantiate(reluRule, { [UPSTREAM]: `∂L/∂${hName(l - 1)}`, x: zName(l - 1) }), Z[l - 2]!, dZ, `the rule of relu, $∂x = ${reluRule}$ (0 at the kink)`);
-  }
-  const fwd: Equation[] = [];
-  const fq = (lhs: string, rhs: string, x: Tensor) => fwd.push({ lhs, rhs, shape: shapeOf(x), computedShape: [...x.shape] });
-  layers.forEach((ly, i) => {
-    const r = linearRules(t, "", hName(i), Ws[i]!);
-    fq(zName(i + 1), ly.b ? `${r.z} + b${i + 1}` : r.z, Z[i]!);
-    if (i < L - 1) fq(hName(i + 1), `ReLU(${zName(i + 1)})`, H[i + 1]!);
-  });
+  const fwd: Equation[] = ops.filter((r) => names.has(r.out)).map((r) => ({ lhs: names.get(r.out)!, rhs: forwardText(r, arg), shape: shapeOf(r.out), computedShape: [...r.out.shape] }));
+  const Ws = layers.map((_, i) => `W${i + 1}`);
   const penaltyText = l2 > 0 ? ` + (λ/2)(${Ws.map((w) => `‖${w}‖²`).join(" + ")})` : "";
-  if (loss === "cross-entropy") fwd.push({ lhs: "L", rhs: `−(1/${N}) Σₙ Σⱼ Yₙⱼ log softmax(S)ₙⱼ${penaltyText}`, shape: [], computedShape: [...lossT.shape] });
-  else fwd.push({ lhs: "L", rhs: `(1/(${N}·${C})) Σ (S − Y)²${penaltyText}`, shape: [], computedShape: [...lossT.shape] });
+  const lossText = loss === "cross-entropy" ? `−(1/${N}) Σₙ Σⱼ Yₙⱼ log softmax(S)ₙⱼ` : `(1/(${N}·${C})) Σ (S − Y)²`;
+  fwd.push({ lhs: "L", rhs: lossText + penaltyText, shape: [], computedShape: [...lossT.shape] });
   // NOTE: the real number of classes, not a stand-in size the symbolic shapes ran with.
   const warnings = degenerateLoss(loss, opts.sizes[opts.sizes.length - 1]!);
   const sizeText = opts.sizeNames.map((s, i) => `$${s} = ${opts.sizes[i]}$`).join(", ");
@@ -236,10 +228,7 @@ export function explainModelSpec(spec: string, options?: ExplainModelOptions): M
     target = v?.Y !== undefined ? toLeaf("Y", v.Y).detach() : randn([n, C], { dtype: "float64", generator: g });
   }
   const d = build(layers, X, target, t, { loss, l2, symbols, spec, sizeNames, sizes, batch, withValues: X0 !== undefined });
-  const s = summary(mlp(sizes), [sizes[0]!], { batch: batch ?? undefined, layout: t === "features-first" ? "features-first" : "batch-first", print: false });
-  d.layers = s.rows.map((r) => ({ name: r.name, type: r.type, outputShape: r.outputShape.map(String), arithmetic: r.arithmetic, params: r.params }));
-  d.totalParams = s.totalParams;
-  return d;
+  return { ...d, ...layerRows(summary(mlp(sizes), [sizes[0]!], { batch: batch ?? undefined, layout: d.layout, print: false })) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ParseError, ValueError } from "../errors.js";
-import { AXIS_FUNCTIONS, FUNCTIONS, isFnName } from "./ast.js";
-import type { Assignment, BinaryOp, Expr, FnName, Pos, Program } from "./ast.js";
+import { AXIS_FUNCTIONS, FUNCTIONS, functionNamed } from "./ast.js";
+import { PROGRAM_FUNCTIONS, vocabOf } from "../ops/vocab.js";
+import type { Assignment, BinaryOp, Expr, Pos, Program } from "./ast.js";
 
 /** A name: a letter or `_`, then letters, marks, digits (`x₀` too) or `_`. */
 export const NAME_RE = /[\p{L}_][\p{L}\p{M}\p{N}_]*/uy;
@@ -196,7 +197,7 @@ class Parser {
       if (t.kind === "name") this.fail(this.peek(1), `expected "=" after "${t.text}", found ${describe(this.peek(1))}`);
       this.fail(t, `expected an assignment such as y = x * w, found ${describe(t)}`);
     }
-    if (isFnName(t.text.toLowerCase())) this.fail(t, `"${t.text}" is a function name and cannot be assigned to`);
+    if (functionNamed(t.text.toLowerCase())) this.fail(t, `"${t.text}" is a function name and cannot be assigned to`);
     this.next();
     this.next();
     const expr = this.expression();
@@ -284,10 +285,8 @@ class Parser {
 
   private call(name: Token): Expr {
     const lower = name.text.toLowerCase();
-    if (!isFnName(lower)) {
-      this.fail(name, `unknown function "${name.text}"; known functions: ${Object.keys(FUNCTIONS).join(", ")}`);
-    }
-    const fn: FnName = lower;
+    const fn = functionNamed(lower);
+    if (fn === undefined) this.fail(name, `unknown function "${name.text}"; known functions: ${PROGRAM_FUNCTIONS.map((f) => vocabOf(f.op).name).join(", ")}`);
     const open = this.next();
     const args: Expr[] = [];
     if (this.peek().kind !== ")") {
@@ -301,17 +300,17 @@ class Parser {
       }
     }
     const close = this.next();
-    const { minArgs, maxArgs } = FUNCTIONS[fn];
+    const { minArgs, maxArgs } = FUNCTIONS[fn]!;
     if (args.length < minArgs || args.length > maxArgs) {
       const range = minArgs === maxArgs ? `${minArgs}` : `${minArgs} or ${maxArgs}`;
       const plural = maxArgs === 1 ? "argument" : "arguments";
       const at = args.length > maxArgs ? args[maxArgs]!.pos.offset : close.offset;
-      this.fail(at, `${fn} takes ${range} ${plural}, got ${args.length}`);
+      this.fail(at, `${lower} takes ${range} ${plural}, got ${args.length}`);
     }
     if (AXIS_FUNCTIONS.has(fn) && args.length === 2 && !isAxisLiteral(args[1]!)) {
       const axis = args[1]!.pos;
       const text = this.src.slice(axis.offset, axis.end);
-      this.fail(axis.offset, `the axis of ${fn} must be an integer such as 0 or -1, found "${text}"`);
+      this.fail(axis.offset, `the axis of ${lower} must be an integer such as 0 or -1, found "${text}"`);
     }
     return this.nested({ kind: "call", fn, args, pos: this.pos(name.offset, close.end) }, ...args);
   }

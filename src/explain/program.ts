@@ -5,13 +5,14 @@ import { crossEntropy } from "../losses/cross-entropy.js";
 import { scalar, tensor } from "../tensor/create.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { operatorOp, vocabOf } from "../ops/vocab.js";
+import { operatorOp, type VocabName } from "../ops/vocab.js";
 import { AXIS_FUNCTIONS, type Assignment, type Expr, type Program } from "./ast.js";
+import { localVjp } from "./graph.js";
 import { formatNumber } from "./numbers.js";
 import { exprToText } from "./source-text.js";
 
-/** What a node of an expression tree computes: `var`, `num`, or an op by its `vocab.name` (`add`, `neg`, `relu`, `max`). */
-export type NodeOp = string;
+/** What a node of an expression tree computes: `var`, `num`, or the op (a primitive of the registry or a composite with a vocabulary). */
+export type NodeOp = "var" | "num" | VocabName;
 
 /** A node of an assignment's expression tree: a sub-expression as the person wrote it, with its value. */
 export interface TreeNode {
@@ -79,7 +80,7 @@ export function buildTree(e: Expr): TreeNode {
       return node("neg", [buildTree(e.arg)]);
     }
     case "binary":
-      return node(vocabOf(operatorOp(e.op)!).name, [buildTree(e.left), buildTree(e.right)]);
+      return node(operatorOp(e.op)!, [buildTree(e.left), buildTree(e.right)]);
     case "call": {
       const axisFn = AXIS_FUNCTIONS.has(e.fn) && e.args.length === 2;
       const args = axisFn ? e.args.slice(0, 1) : e.args;
@@ -89,40 +90,19 @@ export function buildTree(e: Expr): TreeNode {
 }
 
 /** The value of a `num` node. */
-export function numValue(n: TreeNode): number {
+function numValue(n: TreeNode): number {
   return n.expr.kind === "unary" ? -(n.expr.arg as { value: number }).value : (n.expr as { value: number }).value;
 }
 
-/** Applies the op of `n` to argument tensors with the library's ops. */
+// NOTE: the functional API by lowercase name (`logsoftmax` is `logSoftmax`): each op runs under its own name.
+const FUNCTIONAL = Object.fromEntries(Object.entries(F).map(([k, f]) => [k.toLowerCase(), f])) as Record<string, (...args: unknown[]) => Tensor>;
+
+/** Applies the op of `n` to argument tensors with the library's functions, so that the graph records it. */
 export function applyOp(n: TreeNode, args: Tensor[]): Tensor {
   const [a, b] = args as [Tensor, Tensor];
-  switch (n.op) {
-    case "add": return F.add(a, b);
-    case "sub": return F.sub(a, b);
-    case "mul": return F.mul(a, b);
-    case "div": return F.div(a, b);
-    case "pow": return F.pow(a, b);
-    case "matmul": return F.matmul(a, b);
-    case "neg": return F.neg(a);
-    case "relu": return F.relu(a);
-    case "sigmoid": return F.sigmoid(a);
-    case "tanh": return F.tanh(a);
-    case "exp": return F.exp(a);
-    case "log": return F.log(a);
-    case "sqrt": return F.sqrt(a);
-    case "abs": return F.abs(a);
-    case "max": return F.maximum(a, b);
-    case "min": return F.minimum(a, b);
-    case "sum": return F.sum(a, n.axis);
-    case "mean": return F.mean(a, n.axis);
-    case "softmax": return F.softmax(a, n.axis ?? -1);
-    case "logsoftmax": return F.logSoftmax(a, n.axis ?? -1);
-    case "crossentropy":
-      // NOTE: a target of the logits' shape is a distribution per row; otherwise it holds class indices.
-      return crossEntropy(a, shapesEqual(a.shape, b.shape) ? b : F.cast(b.detach(), "int32"));
-    default:
-      throw new Error(`explain: applyOp on a ${n.op} node`);
-  }
+  // NOTE: a target of the logits' shape is a distribution per row; otherwise it holds class indices.
+  if (n.op === "softmaxCrossEntropy") return crossEntropy(a, shapesEqual(a.shape, b.shape) ? b : F.cast(b.detach(), "int32"));
+  return FUNCTIONAL[n.op.toLowerCase()]!(...args, ...(n.axis === undefined ? [] : [n.axis]));
 }
 
 /** Evaluates a tree; `leaf` gives the tensor of each variable occurrence. Records values when `record`. */
@@ -210,6 +190,8 @@ export function evaluateProgram(
     let value = evaluate(root, (n) => vars.get(n.name!)!, true);
     // NOTE: `y = x` gets its own tensor, so that y and x stay two variables of the graph.
     if (root.op === "var" || root.op === "num") value = F.add(value, 0);
+    // NOTE: a step computed from constants only is a leaf of the graph, so that reverse mode reaches it too.
+    if (!value.requiresGrad) value = value.detach().requiresGrad_();
     const o = overrides.get(a.name);
     if (o !== undefined) value = F.add(value, F.sub(scalar(o, { dtype: "float64" }), value.detach()));
     value.name = a.name;
@@ -245,31 +227,22 @@ export function totalGradients(ev: Evaluated, of: string, wrt: readonly string[]
   return result;
 }
 
-/**
- * The local partial derivatives of a node with respect to each child (null for constants), from the
- * op's own gradient rule: the node is re-applied to detached copies of its children's values.
- */
+/** The local partial derivatives of a node with respect to each child (null for constants), by the rule of the op the graph recorded. */
 export function localPartials(n: TreeNode): (Tensor | null)[] {
-  const leaves = n.children.map((c) => (c.op === "num" ? c.value : c.value.detach().requiresGrad_()));
-  const live = leaves.filter((l, i) => n.children[i]!.op !== "num" && l.requiresGrad);
-  if (live.length === 0) return leaves.map(() => null);
-  const out = applyOp(n, leaves);
-  const gs = gradients(out, live);
-  return leaves.map((l) => (live.includes(l) ? gs[live.indexOf(l)]! : null));
+  const gs = localVjp(n.value, n.children.map((c) => c.value), F.onesLike(n.value));
+  return gs.map((g, i) => (n.children[i]!.op === "num" ? null : g));
 }
 
 /**
- * What reverse mode sends from one assignment to each variable occurrence in it: the vector-Jacobian
- * product of the assignment's expression with `upstream`, through the ops' own rules.
+ * What reverse mode sends from one assignment to each variable occurrence in it: `upstream` carried
+ * down the expression tree through the recorded ops' own rules.
  */
-export function occurrenceVjps(ev: Evaluated, step: Step, upstream: Tensor): Tensor[] {
-  if (step.occurrences.length === 0) return [];
-  const leafOf = new Map<TreeNode, Tensor>();
-  const leaves = step.occurrences.map((o) => {
-    const l = ev.vars.get(o.name)!.detach().requiresGrad_();
-    leafOf.set(o.path.length === 0 ? step.root : o.path[o.path.length - 1]!.node.children[o.path[o.path.length - 1]!.child]!, l);
-    return l;
-  });
-  const out = evaluate(step.root, (n) => leafOf.get(n)!);
-  return gradients(out, leaves, { gradOutput: upstream });
+export function occurrenceVjps(step: Step, upstream: Tensor): Tensor[] {
+  const out: Tensor[] = [];
+  const sweep = (n: TreeNode, g: Tensor) => {
+    if (n.op === "var") out.push(g);
+    else localVjp(n.value, n.children.map((c) => c.value), g).forEach((gc, i) => sweep(n.children[i]!, gc ?? F.zerosLike(n.children[i]!.value)));
+  };
+  sweep(step.root, upstream);
+  return out;
 }

@@ -99,9 +99,9 @@ describe("parseProgram", () => {
     ["a·b × c ÷ d − e", b("-", b("/", b("*", b("*", v("a"), v("b")), v("c")), v("d")), v("e"))],
     ["a ⋅ −b", b("*", v("a"), neg(v("b")))],
     ["λ * x₀ + w_1", b("+", b("*", v("λ"), v("x₀")), v("w_1"))],
-    ["Max(a, b) + SoftMax(s, -1)", b("+", call("max", v("a"), v("b")), call("softmax", v("s"), neg(n("1"))))],
+    ["Max(a, b) + SoftMax(s, -1)", b("+", call("maximum", v("a"), v("b")), call("softmax", v("s"), neg(n("1"))))],
     ["sum(x) + mean(x, 0)", b("+", call("sum", v("x")), call("mean", v("x"), n("0")))],
-    ["crossentropy(matmul(X, W) @ V, Y)", call("crossentropy", b("@", call("matmul", v("X"), v("W")), v("V")), v("Y"))],
+    ["crossentropy(matmul(X, W) @ V, Y)", call("softmaxCrossEntropy", b("@", call("matmul", v("X"), v("W")), v("V")), v("Y"))],
   ])("parses %s", (text, expected) => {
     expect(tree(text)).toEqual(expected);
   });
@@ -231,49 +231,27 @@ describe("parseClaims", () => {
 
 describe("exprToText", () => {
   it.each([
-    ["(a*b)+c", "a*b + c", "a·b + c"],
-    ["a - (b - c)", "a - (b - c)", "a − (b − c)"],
-    ["(a - b) - c", "a - b - c", "a − b − c"],
-    ["a + (b + c)", "a + (b + c)", "a + (b + c)"],
-    ["a / (b * c)", "a/(b*c)", "a/(b·c)"],
-    ["(a + b) * c", "(a + b)*c", "(a + b)·c"],
-    ["-x^2", "-x^2", "−x^2"],
-    ["(-x)^2", "(-x)^2", "(−x)^2"],
-    ["a^(b^c)", "a^b^c", "a^b^c"],
-    ["(a^b)^c", "(a^b)^c", "(a^b)^c"],
-    ["x ^ -2", "x^(-2)", "x^(−2)"],
-    ["a * -b", "a*(-b)", "a·(−b)"],
-    ["- -a", "-(-a)", "−(−a)"],
-    ["-(a + b)", "-(a + b)", "−(a + b)"],
-    ["relu(x0*w0 + b0)", "ReLU(x0*w0 + b0)", "ReLU(x0·w0 + b0)"],
-    ["X @ W + b", "X @ W + b", "X @ W + b"],
-    ["softmax(s, -1)", "softmax(s, -1)", "softmax(s, −1)"],
-  ])("writes %s as %s", (source, ascii, unicode) => {
+    ["(a*b)+c", "a·b + c"],
+    ["a - (b - c)", "a − (b − c)"],
+    ["(a - b) - c", "a − b − c"],
+    ["a + (b + c)", "a + (b + c)"],
+    ["a / (b * c)", "a/(b·c)"],
+    ["(a + b) * c", "(a + b)·c"],
+    ["-x^2", "−x^2"],
+    ["(-x)^2", "(−x)^2"],
+    ["a^(b^c)", "a^b^c"],
+    ["(a^b)^c", "(a^b)^c"],
+    ["x ^ -2", "x^(−2)"],
+    ["a * -b", "a·(−b)"],
+    ["- -a", "−(−a)"],
+    ["-(a + b)", "−(a + b)"],
+    ["relu(x0*w0 + b0)", "ReLU(x0·w0 + b0)"],
+    ["X @ W + b", "X @ W + b"],
+    ["softmax(s, -1)", "softmax(s, −1)"],
+  ])("writes %s as %s", (source, unicode) => {
     const e = parseExpr(source);
-    expect(exprToText(e, "ascii")).toBe(ascii);
-    expect(exprToText(e, "unicode")).toBe(unicode);
     expect(exprToText(e)).toBe(unicode);
-    expect(tree(ascii)).toEqual(bare(e));
     expect(tree(unicode)).toEqual(bare(e));
-  });
-
-  it.each([
-    ["relu(x0*w0 + b0)", "\\operatorname{ReLU}\\left(x_{0} \\cdot w_{0} + b_{0}\\right)"],
-    ["a / b", "\\frac{a}{b}"],
-    ["(a + b) / (c - d) * e", "\\frac{a + b}{c - d} \\cdot e"],
-    ["(a / b)^2", "\\left(\\frac{a}{b}\\right)^{2}"],
-    ["x^(a + 1)", "x^{a + 1}"],
-    ["lambda * w + λ", "\\lambda \\cdot w + \\lambda"],
-    ["exp(x) + log(y) - tanh(z)", "\\exp\\left(x\\right) + \\log\\left(y\\right) - \\tanh\\left(z\\right)"],
-    ["sqrt(x) * abs(y)", "\\sqrt{x} \\cdot \\left|y\\right|"],
-    ["sigmoid(h_out)", "\\sigma\\left(h_{\\mathrm{out}}\\right)"],
-    ["max(a, b) + crossentropy(s, y)", "\\max\\left(a, b\\right) + \\operatorname{crossentropy}\\left(s, y\\right)"],
-    ["1e-3 * x₀ + .5", "1 \\times 10^{-3} \\cdot x_{0} + 0.5"],
-    ["x * 2.5E+4", "x \\cdot \\left(2.5 \\times 10^{4}\\right)"],
-    ["X @ W1", "X W_{1}"],
-    ["-(loss)", "-\\mathrm{loss}"],
-  ])("writes %s in LaTeX", (source, latex) => {
-    expect(exprToText(parseExpr(source), "latex")).toBe(latex);
   });
 
   it("writes names in LaTeX", () => {
@@ -301,7 +279,7 @@ describe("exprToText", () => {
         .map(([op, left, right]): Expr => ({ kind: "binary", op, left, right, pos })),
       fc.constantFrom(...(Object.keys(FUNCTIONS) as FnName[])).chain((fn) =>
         fc
-          .tuple(fc.array(tie("expr"), { minLength: FUNCTIONS[fn].minArgs, maxLength: FUNCTIONS[fn].minArgs }), fc.option(axis))
+          .tuple(fc.array(tie("expr"), { minLength: FUNCTIONS[fn]!.minArgs, maxLength: FUNCTIONS[fn]!.minArgs }), fc.option(axis))
           .map(([args, ax]): Expr => {
             if (AXIS_FUNCTIONS.has(fn) && ax !== null) args = [...args, ax];
             return { kind: "call", fn, args, pos };
@@ -313,7 +291,7 @@ describe("exprToText", () => {
   it("round-trips random expressions through the parser", () => {
     fc.assert(
       fc.property(expr, (e) => {
-        for (const style of ["ascii", "unicode"] as const) expect(tree(exprToText(e, style))).toEqual(bare(e));
+        expect(tree(exprToText(e))).toEqual(bare(e));
       }),
       { numRuns: 500 },
     );
@@ -322,7 +300,7 @@ describe("exprToText", () => {
   it("keeps the source text when a printed program is parsed again", () => {
     fc.assert(
       fc.property(expr, (e) => {
-        const text = exprToText(e, "ascii");
+        const text = exprToText(e);
         expect(parseProgram(`y = ${text}`).assignments[0]!.source).toBe(text);
       }),
       { numRuns: 100 },
