@@ -1,0 +1,149 @@
+// The WASM SIMD fp32 GEMM: loader (feature probe, module choice), arena and thread split. The kernel
+// itself is wasm/gemm.ts (AssemblyScript), embedded by scripts/build-wasm.mjs.
+import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from "./binary.generated.js";
+import { CONTROL_BYTES, Pool, now, workerSpawner } from "./pool.js";
+
+export type WasmSimd = "relaxed" | "simd";
+/** Operands: float32 (float64 ones are rounded to float32 on the way in). */
+export type GemmArray = Float32Array | Float64Array;
+export interface WasmGemmInfo { simd: WasmSimd; threads: number; shared: boolean }
+export interface WasmGemmOptions {
+  /** Force plain SIMD even where relaxed SIMD validates. */
+  simd?: WasmSimd;
+  /** Threads to use (default: the available cores; 1 where workers cannot be used). */
+  threads?: number;
+  /** Block sizes, for tuning (mc is rounded up to a multiple of 4, nc of 8). */
+  blocks?: { mc: number; kc: number; nc: number };
+  /** Multiply-adds each thread gets at least (default 2²¹): smaller products stay on the calling thread. */
+  minWorkPerThread?: number;
+  /** Time products on one thread and on several, and take the faster (default true; a busy machine can make threads a loss). */
+  adaptive?: boolean;
+}
+export interface WasmGemm {
+  /** out (m×n) = op(A)·op(B); A is m×k (k×m when transA), B is k×n (n×k when transB); overwrites out. */
+  matmul(a: GemmArray, aOffset: number, b: GemmArray, bOffset: number, out: GemmArray, outOffset: number,
+    m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  /** Threads for later products, clamped to [1, 64] (to 1 where workers cannot be used). */
+  setNumThreads(n: number): void;
+  info(): WasmGemmInfo;
+  /** Stops the workers (they never keep a Node process alive anyway); later products run on one thread. */
+  close(): void;
+}
+
+/** Base64 to bytes without atob (absent from some embeddings). */
+const bytes = (b64: string): Uint8Array<ArrayBuffer> => {
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", s = b64.replace(/=+$/, "");
+  const u = new Uint8Array((s.length * 3) >> 2);
+  for (let i = 0, j = 0, acc = 0, bits = 0; i < s.length; i++) {
+    acc = ((acc << 6) | digits.indexOf(s[i]!)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) u[j++] = (acc >> (bits -= 8)) & 255;
+  }
+  return u;
+};
+const probe = (op: number[]): boolean => WebAssembly.validate(new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
+  10, 10 + op.length, 1, 8 + op.length, 0, 32, 0, 32, 1, 32, 2, ...op, 11,
+]));
+
+/** What this engine runs: relaxed SIMD, plain SIMD, or null without WASM SIMD. */
+export function wasmSimdSupport(): WasmSimd | null {
+  if (typeof WebAssembly !== "object") return null;
+  if (probe([0xfd, 0x85, 0x02])) return "relaxed"; // f32x4.relaxed_madd
+  return probe([0x1a, 0xfd, 0xe4, 0x01]) ? "simd" : null; // drop; f32x4.add
+}
+
+const MR = 4, NR = 8, PAGE = 65536, MAX_PAGES = 32768, CHUNKS_PER_THREAD = 4, EXPLORE_EVERY = 16;
+const cores = (): number => {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => unknown } };
+  const os = g.process?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  return Math.max(1, os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1);
+};
+const sharedMemory = (): WebAssembly.Memory | null => {
+  try {
+    return new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return null;
+  }
+};
+
+/** Loads the GEMM, or returns null where WASM SIMD is missing (keep the TypeScript backend). */
+export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
+  const support = wasmSimdSupport();
+  if (!support) return null;
+  const simd: WasmSimd = options.simd === "simd" ? "simd" : support;
+  const spawn = workerSpawner();
+  const shared = spawn ? sharedMemory() : null;
+  const b64 = shared ? (simd === "relaxed" ? RELAXED_SHARED : SIMD_SHARED) : simd === "relaxed" ? RELAXED : SIMD;
+  let memory: WebAssembly.Memory, module: WebAssembly.Module, gemm: (...args: number[]) => void;
+  try {
+    memory = shared ?? new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
+    module = new WebAssembly.Module(bytes(b64));
+    gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as typeof gemm;
+  } catch {
+    return null; // e.g. a content security policy without 'wasm-unsafe-eval'
+  }
+  let pool = spawn && shared ? new Pool(spawn, module, memory) : null;
+  let maxThreads = pool ? 64 : 1; // a worker that cannot start only leaves its share to the others
+  const blocks = options.blocks ?? { mc: 64, kc: 256, nc: 512 };
+  const mc = Math.ceil(blocks.mc / MR) * MR || MR, kc = Math.max(1, blocks.kc), nc = Math.ceil(blocks.nc / NR) * NR || NR;
+  const minWork = Math.max(1, options.minWorkPerThread ?? 1 << 21);
+  const wsBytes = (mc * kc + kc * nc + MR * NR) * 4 + 64;
+  // Multiply-adds per ms of the products that could use threads, on one thread and on several (EWMA).
+  let threads = 1, rate1 = 0, rateN = 0, eligible = 0;
+  const setNumThreads = (t: number): void => {
+    threads = Math.max(1, Math.min(maxThreads, Math.floor(t) || 1));
+    rateN = 0;
+  };
+  setNumThreads(options.threads ?? cores());
+  let f32 = new Float32Array(memory.buffer);
+  const reserve = (byteLength: number): void => {
+    const have = memory.buffer.byteLength;
+    if (byteLength > have) {
+      const pages = Math.ceil((byteLength - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`wasm gemm: ${byteLength} bytes exceed the WASM memory limit`);
+      memory.grow(pages);
+    }
+    if (f32.buffer !== memory.buffer) f32 = new Float32Array(memory.buffer);
+  };
+  const align = (x: number): number => Math.ceil(x / 64) * 64;
+
+  const matmul: WasmGemm["matmul"] = (a, aOffset, b, bOffset, out, outOffset, m, n, k, transA, transB) => {
+    if (m === 0 || n === 0) return;
+    const macs = m * n * k;
+    // Split the larger dimension of C into per-thread strips of whole tiles.
+    const byCols = n >= m, unit = byCols ? NR : MR, units = Math.ceil((byCols ? n : m) / unit);
+    let t = Math.max(1, Math.min(threads, units, Math.floor(macs / minWork)));
+    const start = now(), timed = t > 1 && options.adaptive !== false;
+    // Time both once, then take the faster, and now and then the other, to notice when the machine changes.
+    if (timed && (rateN > 0 && (rate1 === 0 || rateN < rate1) !== (++eligible % EXPLORE_EVERY === 0))) t = 1;
+    const aPtr = CONTROL_BYTES + t * wsBytes, bPtr = aPtr + align(m * k * 4), cPtr = bPtr + align(k * n * 4);
+    reserve(cPtr + m * n * 4);
+    f32.set(a.subarray(aOffset, aOffset + m * k), aPtr >> 2);
+    f32.set(b.subarray(bOffset, bOffset + k * n), bPtr >> 2);
+    if (t === 1 || !pool) gemm(aPtr, bPtr, cPtr, m, n, k, +transA, +transB, 0, m, 0, n, CONTROL_BYTES, mc, kc, nc);
+    else {
+      // A few strips per thread, taken off a shared counter: a thread the OS deschedules holds up no one.
+      const chunks = Math.min(units, CHUNKS_PER_THREAD * t, Math.max(t, Math.floor(macs / minWork)));
+      const job = [aPtr, bPtr, cPtr, m, n, k, +transA, +transB, +byCols, unit, units, chunks, mc, kc, nc, CONTROL_BYTES, wsBytes];
+      pool.run(job, t, gemm);
+    }
+    out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), outOffset);
+    if (timed) {
+      const rate = macs / Math.max(now() - start, 1e-3), old = t > 1 ? rateN : rate1;
+      if (t > 1) rateN = old ? 0.7 * old + 0.3 * rate : rate;
+      else rate1 = old ? 0.7 * old + 0.3 * rate : rate;
+    }
+  };
+
+  return {
+    matmul,
+    setNumThreads,
+    info: () => ({ simd, threads, shared: !!shared }),
+    close: () => {
+      pool?.close();
+      pool = null;
+      maxThreads = threads = 1;
+    },
+  };
+}
