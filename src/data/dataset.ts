@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { getBackend } from "../kernels/index.js";
+import { kernels } from "../kernels/index.js";
 import { Generator } from "../tensor/random.js";
 import { fmtShape, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -50,7 +50,7 @@ export class TensorDataset implements Dataset {
     const n = this.length;
     return this.tensors.map((t) => {
       const row = sizeOf(t.shape.slice(1));
-      const out = getBackend().alloc(t.dtype, indices.length * row);
+      const out = kernels(t.dtype).alloc(t.dtype, indices.length * row);
       for (let k = 0; k < indices.length; k++) {
         const i = indices[k];
         if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new ValueError(`TensorDataset: index ${i} is out of range for ${n} samples`);

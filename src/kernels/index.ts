@@ -1,39 +1,102 @@
 import { ValueError } from "../errors.js";
-import type { Backend } from "./backend.js";
+import type { Backend, BackendInfo, DType, KernelName, Kernels } from "./backend.js";
 import { tsBackend } from "./ts/index.js";
 
-export type { Backend, BinaryOp, ReduceOp, UnaryOp } from "./backend.js";
+export type { Backend, BackendInfo, BinaryOp, KernelName, Kernels, ReduceOp, UnaryOp } from "./backend.js";
 
-const BACKENDS: Readonly<Record<string, Backend>> = { ts: tsBackend };
+const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
 
-/** Every kernel a Backend must have: the compiler keeps this list equal to the interface. */
-const KERNELS = Object.keys({
-  alloc: 0, unary: 0, binary: 0, where: 0, reduce: 0, matmul: 0, copy: 0, addInto: 0, gather: 0, scatterAdd: 0,
-} satisfies Record<Exclude<keyof Backend, "name">, 0>) as Exclude<keyof Backend, "name">[];
+/** Every kernel: the compiler keeps this list equal to the interface. */
+export const KERNELS = Object.keys({
+  alloc: 0, fill: 0, cast: 0, unary: 0, binary: 0, where: 0, reduce: 0, matmul: 0, copy: 0, addInto: 0, gather: 0, scatterAdd: 0,
+  softmax: 0, softmaxCrossEntropy: 0, sgdStep: 0, adamStep: 0, rmspropStep: 0,
+} satisfies Record<KernelName, 0>) as KernelName[];
 
-let current: Backend = tsBackend;
+/** The registered backends by name, the reference first. */
+const registry = new Map<string, Backend>([["ts", tsBackend]]);
 
-/** The backend that ops run their kernels on (the TypeScript reference backend unless set). */
-export function getBackend(): Backend {
-  return current;
+/** The dispatch tables: one per dtype, and the reference for operands of mixed dtypes. */
+type Tables = { readonly [D in DType | "mixed"]: Kernels };
+let tables: Tables;
+let info: BackendInfo;
+
+/** The kernels that serve operands of one dtype ("mixed": of several, always the reference). */
+export function kernels(dtype: DType | "mixed"): Kernels {
+  return tables[dtype];
+}
+
+/** Which backend serves each kernel, and the backend chosen. */
+export function getBackend(): BackendInfo {
+  return info;
+}
+
+/** The backends that `setBackend` accepts by name, the reference ("ts") first. */
+export function registeredBackends(): readonly Backend[] {
+  return [...registry.values()];
+}
+
+function check(b: unknown, where: string): Backend {
+  const names = () => [...registry.keys()].join(", ");
+  if (b === null || typeof b !== "object")
+    throw new ValueError(`${where}: expected a backend name (${names()}) or a Backend object, found ${b === null ? "null" : typeof b}`);
+  const o = b as Record<string, unknown>;
+  if (typeof o.name !== "string" || o.name === "") throw new ValueError(`${where}: the backend lacks name (a non-empty string)`);
+  const bad = Object.keys(o).filter((k) => k !== "name" && k !== "dtypes" && !(KERNELS as string[]).includes(k));
+  if (bad.length) throw new ValueError(`${where}: backend "${o.name}" has unknown kernels ${bad.join(", ")} (the kernels are ${KERNELS.join(", ")})`);
+  const notFn = KERNELS.filter((k) => k in o && typeof o[k] !== "function");
+  if (notFn.length) throw new ValueError(`${where}: backend "${o.name}": ${notFn.join(", ")} must be functions`);
+  const dt = o.dtypes;
+  if (dt !== undefined) {
+    if (dt === null || typeof dt !== "object") throw new ValueError(`${where}: backend "${o.name}": dtypes must be an object of kernel → dtypes`);
+    for (const [k, v] of Object.entries(dt)) {
+      if (typeof o[k] !== "function") throw new ValueError(`${where}: backend "${o.name}" declares dtypes for ${k}, which it does not provide`);
+      if (!Array.isArray(v) || v.some((d) => !DTYPES.includes(d)))
+        throw new ValueError(`${where}: backend "${o.name}": dtypes.${k} must list dtypes among ${DTYPES.join(", ")}, found ${JSON.stringify(v)}`);
+    }
+  }
+  return b as Backend;
+}
+
+function select(b: Backend): void {
+  const t: Partial<Record<DType | "mixed", Kernels>> = { mixed: tsBackend };
+  const served = Object.fromEntries(KERNELS.map((k) => [k, {}])) as Record<KernelName, Record<DType, string>>;
+  for (const d of DTYPES) {
+    const table = {} as Record<KernelName, unknown>;
+    for (const k of KERNELS) {
+      const f = b[k] as ((...args: unknown[]) => unknown) | undefined;
+      const mine = typeof f === "function" && (b.dtypes?.[k]?.includes(d) ?? true);
+      table[k] = !mine ? tsBackend[k] : b === tsBackend ? f : f.bind(b);
+      served[k][d] = mine ? b.name : tsBackend.name;
+    }
+    t[d] = b === tsBackend ? tsBackend : (Object.freeze(table) as Kernels);
+  }
+  tables = t as Tables;
+  info = Object.freeze({ name: b.name, kernels: served });
 }
 
 /**
  * Switches the backend: a registered name (`"ts"`, the reference backend) or a Backend object with
- * every kernel. To replace a few kernels, spread the reference: `setBackend({ ...getBackend(), name: "mine", matmul })`.
+ * any subset of the kernels (`{ name: "mine", matmul, dtypes: { matmul: ["float32"] } }`); every
+ * kernel it lacks or declines for a dtype runs on the reference backend. `getBackend()` says which.
  */
 export function setBackend(b: string | Backend): void {
   if (typeof b === "string") {
-    if (!Object.hasOwn(BACKENDS, b))
-      throw new ValueError(`setBackend: unknown backend ${JSON.stringify(b)}; available: ${Object.keys(BACKENDS).join(", ")}`);
-    current = BACKENDS[b];
-    return;
+    const found = registry.get(b);
+    if (!found) throw new ValueError(`setBackend: unknown backend ${JSON.stringify(b)}; available: ${[...registry.keys()].join(", ")}`);
+    return select(found);
   }
-  if (b === null || typeof b !== "object")
-    throw new ValueError(`setBackend: expected a backend name (${Object.keys(BACKENDS).join(", ")}) or a Backend object, found ${b === null ? "null" : typeof b}`);
-  const o = b as unknown as Record<string, unknown>;
-  const missing: string[] = KERNELS.filter((k) => typeof o[k] !== "function");
-  if (typeof o.name !== "string" || o.name === "") missing.unshift("name");
-  if (missing.length) throw new ValueError(`setBackend: the backend lacks ${missing.join(", ")} (a Backend has a name and the kernels ${KERNELS.join(", ")})`);
-  current = b;
+  select(check(b, "setBackend"));
 }
+
+/** Registers a backend under its name, for `setBackend(name)`; the reference ("ts") cannot be replaced. */
+export function registerBackend(b: Backend): void {
+  check(b, "registerBackend");
+  if (b.name === tsBackend.name) throw new ValueError(`registerBackend: the name "ts" is the reference backend's`);
+  registry.set(b.name, b);
+}
+
+// NOTE: CHAINRULE_BACKEND=ts forces the reference; read without Node imports so the core bundles for browsers.
+const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_BACKEND;
+if (requested && !registry.has(requested))
+  throw new ValueError(`CHAINRULE_BACKEND: unknown backend ${JSON.stringify(requested)}; available: ${[...registry.keys()].join(", ")}`);
+select(registry.get(requested || "ts")!);

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { add, concat, div, gather, matmulT, mean, mul, requireFloat, reshape, sqrt, squeeze, sub, unsqueeze } from "../ops/functions.js";
+import { add, addmmT, concat, div, gather, matmulT, mean, mul, requireFloat, reshape, sqrt, squeeze, sub, unsqueeze } from "../ops/functions.js";
 import { full, tensor } from "../tensor/create.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { fmtShape, sizeOf } from "../tensor/shape.js";
@@ -29,8 +29,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     throw new ShapeError(`linear: expected a bias [${out}] for the weight ${fmtShape(weight.shape)}, found ${fmtShape(bias.shape)}`);
   const lead = x.shape.slice(0, -1);
   const x2 = x.ndim === 2 ? x : reshape(x, [sizeOf(lead), inF]);
-  let y = matmulT(x2, weight, false, true);
-  if (bias !== null) y = add(y, bias);
+  const y = bias === null ? matmulT(x2, weight, false, true) : addmmT(x2, weight, bias, false, true);
   return x.ndim === 2 ? y : reshape(y, [...lead, out]);
 }
 

@@ -1,15 +1,14 @@
 import type { DType } from "../tensor/dtype.js";
 import { F } from "./api.js";
-import { type OpDef, kernels } from "./op.js";
+import { type OpDef, keyOf, kernels } from "./op.js";
 
 // ∂cast(x) = ḡ cast back to x's dtype
 export const castDef: OpDef<{ dtype: DType }> = {
   name: "cast",
   infer: ([x], { dtype }) => ({ shape: x.shape, dtype }),
   forward([x], _, shape, dtype) {
-    const out = kernels().alloc(dtype, x.size);
-    if (dtype === "int32") for (let i = 0; i < out.length; i++) out[i] = Math.trunc(x.data[i]);
-    else out.set(x.data);
+    const out = kernels(dtype).alloc(dtype, x.size);
+    kernels(keyOf(dtype, x)).cast(x.data, out);
     return out;
   },
   vjp: (g, { inputs: [x] }) => [x.dtype === "int32" ? null : F.cast(g, x.dtype)],

@@ -2,7 +2,7 @@ import { ShapeError } from "../errors.js";
 import { promote } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, sizeOf } from "../tensor/shape.js";
 import { F } from "./api.js";
-import { type OpDef, kernels } from "./op.js";
+import { type OpDef, keyOf, kernels } from "./op.js";
 
 // ∂concat(x₁, …, xₖ) = the slices of ḡ that each xᵢ filled
 export const concatDef: OpDef<{ axis: number }> = {
@@ -21,11 +21,11 @@ export const concatDef: OpDef<{ axis: number }> = {
     return { shape: first.shape.map((d, i) => (i === axis ? total : d)), dtype };
   },
   forward(xs, { axis }, shape, dtype) {
-    const out = kernels().alloc(dtype, sizeOf(shape));
+    const out = kernels(dtype).alloc(dtype, sizeOf(shape));
     const st = contiguousStrides(shape);
     let offset = 0;
     for (const x of xs) {
-      kernels().addInto(x.data, out, offset * st[axis], st, x.shape);
+      kernels(keyOf(dtype, x)).addInto(x.data, out, offset * st[axis], st, x.shape);
       offset += x.shape[axis];
     }
     return out;

@@ -2,7 +2,7 @@ import type { BinaryOp, UnaryOp } from "../kernels/backend.js";
 import { type DType, promote } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type Ctx, type Formula, type OpDef, type Vocab, apply, kernels } from "./op.js";
+import { type Ctx, type Formula, type OpDef, type Vocab, apply, keyOf, kernels } from "./op.js";
 
 type Vjp<A> = ((g: Tensor, ctx: Ctx<A>) => (Tensor | null)[]) | null;
 
@@ -15,8 +15,8 @@ export function unaryOp<A = {}>(
     name, vjp, formula, vocab: { shape: "same", ...vocab }, saveOutput: opts.saveOutput,
     infer: ([x]) => ({ shape: x.shape, dtype: x.dtype === "int32" && !opts.keepInt ? "float32" : x.dtype }),
     forward([x], attrs, shape, dtype) {
-      const out = kernels().alloc(dtype, x.size);
-      kernels().unary(kernel, x.data, out, opts.param?.(attrs));
+      const out = kernels(dtype).alloc(dtype, x.size);
+      kernels(keyOf(dtype, x)).unary(kernel, x.data, out, opts.param?.(attrs));
       return out;
     },
   };
@@ -48,10 +48,10 @@ export function binaryOp(
     name, vjp, formula, vocab: { shape: "broadcast", ...vocab }, remark,
     infer: ([a, b]) => ({ shape: broadcastShapes(a.shape, b.shape, name), dtype: resultDType(a.dtype, b.dtype) }),
     forward([a, b], _, shape, dtype) {
-      const out = kernels().alloc(dtype, sizeOf(shape));
+      const out = kernels(dtype).alloc(dtype, sizeOf(shape));
       const as = a.shape.length === shape.length && a.size === out.length ? null : broadcastStrides(a.shape, shape);
       const bs = b.shape.length === shape.length && b.size === out.length ? null : broadcastStrides(b.shape, shape);
-      kernels().binary(kernel, a.data, as ?? contiguous(shape), b.data, bs ?? contiguous(shape), out, shape);
+      kernels(keyOf(dtype, a, b)).binary(kernel, a.data, as ?? contiguous(shape), b.data, bs ?? contiguous(shape), out, shape);
       return out;
     },
   };

@@ -12,8 +12,9 @@ export const expandDef: OpDef<{ shape: number[] }> = {
     return { shape, dtype: x.dtype };
   },
   forward([x], _, shape, dtype) {
-    const out = kernels().alloc(dtype, sizeOf(shape));
-    kernels().copy(x.data, 0, broadcastStrides(x.shape, shape), shape, out, 0);
+    const K = kernels(dtype);
+    const out = K.alloc(dtype, sizeOf(shape));
+    K.copy(x.data, 0, broadcastStrides(x.shape, shape), shape, out, 0);
     return out;
   },
   vjp: (g) => [g],

@@ -111,6 +111,11 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   return op.matmul([a, b], { transA, transB });
 }
 
+/** @internal the addmm primitive: op(a)·op(b) + c, the vector c added to every row (Linear's forward). */
+export function addmmT(a: Tensor, b: Tensor, c: Tensor, transA: boolean, transB: boolean): Tensor {
+  return op.addmm([a, b, c], { transA, transB });
+}
+
 /**
  * Matrix product with NumPy's rules: 1-D operands are vectors, batch dimensions broadcast.
  * @example matmul(randn([32, 80]), randn([80, 1024])).shape; // [32, 1024]

@@ -25,8 +25,9 @@ export function checkIndex(op: string, x: readonly number[], index: Tensor, axis
 /** The leading block of `shape` of x's data (a strided copy; x itself when it is that whole). */
 function leadingBlock(x: Tensor, shape: readonly number[]): TypedArray {
   if (shapesEqual(x.shape, shape)) return x.data;
-  const out = kernels().alloc(x.dtype, sizeOf(shape));
-  kernels().copy(x.data, 0, contiguousStrides(x.shape), shape, out, 0);
+  const K = kernels(x.dtype);
+  const out = K.alloc(x.dtype, sizeOf(shape));
+  K.copy(x.data, 0, contiguousStrides(x.shape), shape, out, 0);
   return out;
 }
 
@@ -38,10 +39,10 @@ export const gatherDef: OpDef<{ axis: number }> = {
     return { shape: index.shape, dtype: x.dtype };
   },
   forward([x, index], { axis }, shape, dtype) {
-    const out = kernels().alloc(dtype, sizeOf(shape));
+    const out = kernels(dtype).alloc(dtype, sizeOf(shape));
     const part = reached(x.shape, index, axis);
     const [outer, inner] = blocks(part, axis);
-    kernels().gather(leadingBlock(x, part), x.shape[axis], index.data as Int32Array, outer, index.shape[axis], inner, out);
+    kernels(dtype).gather(leadingBlock(x, part), x.shape[axis], index.data as Int32Array, outer, index.shape[axis], inner, out);
     return out;
   },
   vjp: (g, { inputs: [x, index], attrs: { axis } }) => [F.scatterAdd(g, axis, index, x.shape), null],
@@ -61,12 +62,13 @@ export const scatterAddDef: OpDef<{ axis: number; shape: readonly number[] }> = 
   forward([src, index], { axis }, shape, dtype) {
     const part = reached(shape, index, axis);
     const whole = shapesEqual(part, shape);
-    const buf = kernels().alloc(dtype, sizeOf(part));
+    const K = kernels(dtype);
+    const buf = K.alloc(dtype, sizeOf(part));
     const [outer, inner] = blocks(part, axis);
-    kernels().scatterAdd(leadingBlock(src, index.shape), index.data as Int32Array, outer, index.shape[axis], inner, shape[axis], buf);
+    K.scatterAdd(leadingBlock(src, index.shape), index.data as Int32Array, outer, index.shape[axis], inner, shape[axis], buf);
     if (whole) return buf;
-    const out = kernels().alloc(dtype, sizeOf(shape));
-    kernels().addInto(buf, out, 0, contiguousStrides(shape), part);
+    const out = K.alloc(dtype, sizeOf(shape));
+    K.addInto(buf, out, 0, contiguousStrides(shape), part);
     return out;
   },
   vjp(g, { inputs: [src, index], attrs: { axis } }) {

@@ -9,7 +9,7 @@ import { divDef } from "./div.js";
 import { expandDef } from "./expand.js";
 import { gatherDef, scatterAddDef } from "./gather.js";
 import { leakyReluDef } from "./leaky-relu.js";
-import { matmulDef } from "./matmul.js";
+import { addmmDef, matmulDef } from "./matmul.js";
 import { maxDef, minDef } from "./max.js";
 import { maximumDef } from "./maximum.js";
 import { minimumDef } from "./minimum.js";
@@ -37,7 +37,7 @@ export const OPS = {
   add: addDef, sub: subDef, mul: mulDef, div: divDef, pow: powDef, maximum: maximumDef, minimum: minimumDef,
   gt: gtDef, lt: ltDef, ge: geDef, le: leDef, eq: eqDef, ne: neDef,
   ...UNARY, leakyRelu: leakyReluDef,
-  where: whereDef, cast: castDef, matmul: matmulDef, sum: sumDef, max: maxDef, min: minDef,
+  where: whereDef, cast: castDef, matmul: matmulDef, addmm: addmmDef, sum: sumDef, max: maxDef, min: minDef,
   argmax: argmaxDef, argmin: argminDef,
   reshape: reshapeDef, permute: permuteDef, expand: expandDef, slice: sliceDef, sliceBackward: sliceBackwardDef,
   concat: concatDef, gather: gatherDef, scatterAdd: scatterAddDef,

@@ -1,5 +1,4 @@
 import { checkAnomaly, currentBackwardOp, isAnomalyEnabled, isGradEnabled } from "../autograd/mode.js";
-import { getBackend } from "../kernels/index.js";
 import { tensorArg } from "../tensor/args.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import type { Shape } from "../tensor/shape.js";
@@ -60,7 +59,12 @@ export interface OpDef<A = {}> {
   readonly vocab: Vocab;
 }
 
-export const kernels = getBackend;
+export { kernels } from "../kernels/index.js";
+
+/** The dispatch key of a kernel: the dtype its operands share, else "mixed" (the reference backend runs it). */
+export function keyOf(dtype: DType, a: Tensor, b?: Tensor, c?: Tensor): DType | "mixed" {
+  return a.dtype === dtype && (b === undefined || b.dtype === dtype) && (c === undefined || c.dtype === dtype) ? dtype : "mixed";
+}
 
 /**
  * @internal Runs one primitive: infer, forward, and record a graph node when an input needs a gradient.

@@ -13,8 +13,9 @@ export const permuteDef: OpDef<{ axes: number[] }> = {
   },
   forward([x], { axes }, shape, dtype) {
     const st = contiguousStrides(x.shape);
-    const out = kernels().alloc(dtype, x.size);
-    kernels().copy(x.data, 0, axes.map((a) => st[a]), shape, out, 0);
+    const K = kernels(dtype);
+    const out = K.alloc(dtype, x.size);
+    K.copy(x.data, 0, axes.map((a) => st[a]), shape, out, 0);
     return out;
   },
   vjp(g, { attrs: { axes } }) {

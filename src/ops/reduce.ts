@@ -27,20 +27,24 @@ export function keptShape(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-/** Reduces `axes` of x: moves them last with a strided copy unless they already are, then reduces blocks. */
+/**
+ * Reduces `axes` of x: a run of consecutive axes in one kernel call over the view [outer, axis,
+ * inner]; other sets of axes are moved last by a strided copy first.
+ */
 export function reduceForward(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType): TypedArray {
-  const r = x.ndim;
-  const kept = [...Array(r).keys()].filter((i) => !axes.includes(i));
-  const perm = [...kept, ...axes];
-  const outer = sizeOf(kept.map((i) => x.shape[i]));
-  const inner = sizeOf(axes.map((i) => x.shape[i]));
-  let src = x.data;
-  if (perm.some((p, i) => p !== i)) {
-    const st = contiguousStrides(x.shape);
-    src = kernels().alloc(x.dtype, x.size);
-    kernels().copy(x.data, 0, perm.map((p) => st[p]), perm.map((p) => x.shape[p]), src, 0);
+  const K = kernels(x.dtype);
+  const kept = [...Array(x.ndim).keys()].filter((i) => !axes.includes(i));
+  const size = (dims: readonly number[]) => sizeOf(dims.map((i) => x.shape[i]));
+  const out = K.alloc(dtype, size(kept));
+  if (axes.length === 0 || axes[axes.length - 1] - axes[0] === axes.length - 1) {
+    const first = axes.length ? axes[0] : x.ndim;
+    K.reduce(op, x.data, size(kept.filter((i) => i < first)), size(axes), size(kept.filter((i) => i > first)), out);
+    return out;
   }
-  const out = kernels().alloc(dtype, outer);
-  kernels().reduce(op, src, outer, inner, out);
+  const perm = [...kept, ...axes];
+  const st = contiguousStrides(x.shape);
+  const src = K.alloc(x.dtype, x.size);
+  K.copy(x.data, 0, perm.map((p) => st[p]), perm.map((p) => x.shape[p]), src, 0);
+  K.reduce(op, src, size(kept), size(axes), 1, out);
   return out;
 }

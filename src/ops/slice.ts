@@ -16,8 +16,9 @@ export const sliceDef: OpDef<SliceAttrs> = {
   infer: ([x], { axis, length }) => ({ shape: x.shape.map((d, i) => (i === axis ? length : d)), dtype: x.dtype }),
   forward([x], { axis, start, step }, shape, dtype) {
     const st = contiguousStrides(x.shape);
-    const out = kernels().alloc(dtype, sizeOf(shape));
-    kernels().copy(x.data, start * st[axis], st.map((s, i) => (i === axis ? s * step : s)), shape, out, 0);
+    const K = kernels(dtype);
+    const out = K.alloc(dtype, sizeOf(shape));
+    K.copy(x.data, start * st[axis], st.map((s, i) => (i === axis ? s * step : s)), shape, out, 0);
     return out;
   },
   vjp: (g, { inputs: [x], attrs }) => [F.sliceBackward(g, x.shape, attrs)],
@@ -31,8 +32,9 @@ export const sliceBackwardDef: OpDef<SliceAttrs & { inputShape: readonly number[
   infer: (_, { inputShape }) => ({ shape: inputShape, dtype: _[0].dtype }),
   forward([g], { axis, start, step, inputShape }, shape, dtype) {
     const st = contiguousStrides(inputShape);
-    const out = kernels().alloc(dtype, sizeOf(shape));
-    kernels().addInto(g.data, out, start * st[axis], st.map((s, i) => (i === axis ? s * step : s)), g.shape);
+    const K = kernels(dtype);
+    const out = K.alloc(dtype, sizeOf(shape));
+    K.addInto(g.data, out, start * st[axis], st.map((s, i) => (i === axis ? s * step : s)), g.shape);
     return out;
   },
   vjp: (g, { attrs: { axis, start, length, step } }) => [F.sliceRaw(g, { axis, start, length, step })],

@@ -2,7 +2,7 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { isFloat, promote } from "../tensor/dtype.js";
 import { fmtShape, shapesEqual, sizeOf } from "../tensor/shape.js";
 import { F } from "./api.js";
-import { type OpDef, kernels } from "./op.js";
+import { type OpDef, keyOf, kernels } from "./op.js";
 
 // L = Σⱼ yⱼ (logΣₖexp(hₖ) − hⱼ) per row: ∂h = ḡ · (softmax(h)·Σy − y), ∂y = −ḡ · logSoftmax(h)
 // NOTE: fused for numerical stability (P4): the rule never forms log(softmax(h)) or divides by it.
@@ -17,24 +17,9 @@ export const softmaxCrossEntropyDef: OpDef<{}> = {
       throw new ShapeError(`softmaxCrossEntropy: logits ${fmtShape(h.shape)} and target ${fmtShape(y.shape)} must have one shape [..., C]`);
     return { shape: h.shape.slice(0, -1), dtype: promote(h.dtype, y.dtype) };
   },
-  // NOTE: one fused row loop (max, log-sum-exp, dot with y); the backends have no kernel for it.
-  // Each term is yⱼ·(log Σ exp(h − m) − (hⱼ − m)): m + log Σ… would round to m's precision first.
   forward([h, y], _, shape, dtype) {
-    const c = h.shape[h.ndim - 1];
-    const out = kernels().alloc(dtype, sizeOf(shape));
-    const hd = h.data, yd = y.data;
-    for (let r = 0; r < out.length; r++) {
-      const o = r * c;
-      let m = -Infinity;
-      for (let j = 0; j < c; j++) if (hd[o + j] > m) m = hd[o + j];
-      if (!Number.isFinite(m)) m = 0;
-      let s = 0;
-      for (let j = 0; j < c; j++) s += Math.exp(hd[o + j] - m);
-      const ls = Math.log(s);
-      let loss = 0;
-      for (let j = 0; j < c; j++) if (yd[o + j] !== 0) loss += yd[o + j] * (ls - (hd[o + j] - m));
-      out[r] = loss;
-    }
+    const out = kernels(dtype).alloc(dtype, sizeOf(shape));
+    kernels(keyOf(dtype, h, y)).softmaxCrossEntropy(h.data, y.data, out, out.length, h.shape[h.ndim - 1]);
     return out;
   },
   vjp(g, { inputs: [h, y] }) {

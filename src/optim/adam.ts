@@ -1,5 +1,5 @@
 import type { TypedArray } from "../tensor/dtype.js";
-import { Optimizer, atLeast, unitInterval, type ParamState, type ParamsInput, type StateArray } from "./optimizer.js";
+import { Optimizer, atLeast, kernels, unitInterval, type ParamState, type ParamsInput, type StateArray } from "./optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -56,18 +56,9 @@ export class Adam extends Optimizer<AdamHyper> {
     const t = ++s.step[0];
     const stepSize = lr / (1 - b1 ** t);
     const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-    const { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vmax } = s;
     const l2 = this.decoupled ? 0 : wd;
     const shrink = this.decoupled ? 1 - lr * wd : 1;
-    for (let i = 0; i < p.length; i++) {
-      let gi = g[i];
-      if (l2 !== 0) gi += l2 * p[i];
-      if (shrink !== 1) p[i] *= shrink;
-      const mi = (m[i] += (1 - b1) * (gi - m[i]));
-      let vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
-      if (amsgrad) vi = vmax[i] = Math.max(vmax[i], vi);
-      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-    }
+    kernels(p, g).adamStep(p, g, s.exp_avg, s.exp_avg_sq, amsgrad ? s.max_exp_avg_sq : null, stepSize, bc2Sqrt, b1, b2, eps, l2, shrink);
   }
 }
 

@@ -2,6 +2,8 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { kernels as table } from "../kernels/index.js";
+import { dtypeOf } from "../tensor/dtype.js";
 
 /** A hyperparameter value: a number, a flag, or a pair such as Adam's `betas`. */
 export type HyperValue = number | boolean | readonly number[];
@@ -255,6 +257,15 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
     return out;
   }
 }
+
+/** @internal The kernels for one parameter's update: its dtype's, or the reference's when its gradient's differs. */
+export function kernels(p: StateArray, g: TypedArray) {
+  const d = dtypeOf(p);
+  return table(d === dtypeOf(g) ? d : "mixed");
+}
+
+/** @internal The momentum buffer of SGD without momentum. */
+export const EMPTY = new Float32Array(0);
 
 /** @internal Range checks shared by the optimizers. */
 export function atLeast(kind: string, name: string, v: number, min = 0): void {

@@ -1,5 +1,5 @@
 import type { TypedArray } from "../tensor/dtype.js";
-import { Optimizer, atLeast, type ParamState, type ParamsInput, type StateArray } from "./optimizer.js";
+import { Optimizer, atLeast, kernels, type ParamState, type ParamsInput, type StateArray } from "./optimizer.js";
 
 export interface RMSpropOptions {
   lr?: number;
@@ -44,18 +44,6 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
 
   protected update(p: StateArray, g: TypedArray, s: ParamState, h: RMSpropHyper): void {
     const { lr, alpha, eps, weightDecay: wd, momentum: mu, centered } = h;
-    const { square_avg: sq, momentum_buffer: buf, grad_avg: ga } = s;
-    for (let i = 0; i < p.length; i++) {
-      let gi = g[i];
-      if (wd !== 0) gi += wd * p[i];
-      const sqi = (sq[i] = alpha * sq[i] + (1 - alpha) * gi * gi);
-      let avg: number;
-      if (centered) {
-        const gai = (ga[i] += (1 - alpha) * (gi - ga[i]));
-        avg = Math.sqrt(sqi - gai * gai) + eps;
-      } else avg = Math.sqrt(sqi) + eps;
-      if (mu > 0) p[i] -= lr * (buf[i] = mu * buf[i] + gi / avg);
-      else p[i] -= (lr * gi) / avg;
-    }
+    kernels(p, g).rmspropStep(p, g, s.square_avg, mu > 0 ? s.momentum_buffer : null, centered ? s.grad_avg : null, lr, alpha, eps, wd, mu);
   }
 }

@@ -1,6 +1,6 @@
 import { ValueError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
-import { Optimizer, atLeast, type ParamState, type ParamsInput, type StateArray } from "./optimizer.js";
+import { EMPTY, Optimizer, atLeast, kernels, type ParamState, type ParamsInput, type StateArray } from "./optimizer.js";
 
 export interface SGDOptions {
   lr: number;
@@ -44,17 +44,6 @@ export class SGD extends Optimizer<SGDHyper> {
   }
 
   protected update(p: StateArray, g: TypedArray, s: ParamState, h: SGDHyper, fresh: boolean): void {
-    const { lr, momentum: mu, weightDecay: wd, nesterov } = h;
-    const damp = 1 - h.dampening;
-    const buf = s.momentum_buffer;
-    for (let i = 0; i < p.length; i++) {
-      let gi = g[i];
-      if (wd !== 0) gi += wd * p[i];
-      if (mu !== 0) {
-        const b = (buf[i] = fresh ? gi : mu * buf[i] + damp * gi);
-        gi = nesterov ? gi + mu * b : b;
-      }
-      p[i] -= lr * gi;
-    }
+    kernels(p, g).sgdStep(p, g, s.momentum_buffer ?? EMPTY, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay, fresh);
   }
 }

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { getBackend } from "../kernels/index.js";
+import { kernels } from "../kernels/index.js";
 import { checkOptions } from "../options.js";
 import { type DType, type TypedArray, checkDType, dtypeOf } from "./dtype.js";
 import { describeValue } from "./format.js";
@@ -81,7 +81,7 @@ function finish(t: Tensor, opts: TensorOptions): Tensor {
 }
 
 function make(dtype: DType, shape: Shape, fill?: (out: TypedArray) => void): Tensor {
-  const data = getBackend().alloc(dtype, sizeOf(shape));
+  const data = kernels(dtype).alloc(dtype, sizeOf(shape));
   if (fill) fill(data);
   return new Tensor(data, [...shape], dtype);
 }
@@ -120,7 +120,7 @@ export function tensor(
     return finish(make(dtype, shape, (out) => out.set(src)), opts);
   }
   const shape = inferShape(values as Nested, "tensor");
-  const out = getBackend().alloc(dtype, sizeOf(shape));
+  const out = kernels(dtype).alloc(dtype, sizeOf(shape));
   let k = 0;
   const walk = (v: Nested, dim: number, path: number[]): void => {
     if (dim === shape.length) {
@@ -158,7 +158,7 @@ export function scalar(value: number, opts: TensorOptions = {}): Tensor {
 }
 
 function filled(shape: Shape, value: number, dtype: DType, opts: TensorOptions): Tensor {
-  return finish(make(dtype, [...shape], value === 0 ? undefined : (o) => o.fill(value)), opts);
+  return finish(make(dtype, [...shape], value === 0 ? undefined : (o) => kernels(dtype).fill(o, value)), opts);
 }
 
 /** A tensor of `shape` filled with `value`: `full([2, 3], 7)`. */

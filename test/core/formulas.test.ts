@@ -67,7 +67,7 @@ function envOf(s: Site, g: Tensor): Env {
     if (xs[i]) vars[r] = xs[i]!;
   });
   // NOTE: matmul's roles are op(A), op(B): the stored operand, transposed when its flag is set.
-  if (s.op === "matmul") [attrs.transA, attrs.transB].forEach((t: boolean, i) => t && (vars[roles[i]!] = F.transpose(xs[i]!)));
+  if (s.op === "matmul" || s.op === "addmm") [attrs.transA, attrs.transB].forEach((t: boolean, i) => t && (vars[roles[i]!] = F.transpose(xs[i]!)));
   vars[roles.includes(UPSTREAM) ? `${UPSTREAM}′` : UPSTREAM] = gRead;
   if (s.op === "leakyRelu") vars["α"] = attrs.slope;
   if (s.op === "permute") vars["p"] = attrs.axes;
@@ -124,7 +124,7 @@ function check(s: Site): string[] {
       try {
         // NOTE: a gradient has its input's dtype (cast's ḡ is rounded to float32 when x is float32).
         let v = evaluateFormula(rule.rule, env);
-        if (s.op === "matmul" && [s.attrs.transA, s.attrs.transB][i]) v = F.transpose(v as Tensor);
+        if ((s.op === "matmul" || s.op === "addmm") && [s.attrs.transA, s.attrs.transB][i]) v = F.transpose(v as Tensor);
         got = F.cast(F.cast(sumTo(asTensor(v, x.shape), x.shape), x.dtype), "float64");
       } catch (e) {
         errors.push(`${s.op} ∂${rule.role} = ${rule.rule}: ${(e as Error).message}`);

@@ -121,6 +121,10 @@ export const OP_SPECS: OpSpec[] = [
     op: "matmul", label: "matmul transposed operands", fn: (a, b) => C.matmul(a.T, b.transpose()), inputs: (g) => [normal(g, [4, 3]), normal(g, [2, 4])],
     ref: (a, b) => matmulNd(permuteNd(nd(a), [1, 0]), permuteNd(nd(b), [1, 0])),
   },
+  {
+    op: "addmm", label: "addmm as Linear's forward", fn: (x, w, b) => C.nn.functional.linear(x, w, b), inputs: (g) => [normal(g, [3, 4]), normal(g, [2, 4]), normal(g, [2])],
+    ref: (x, w, b) => { const p = matmulNd(nd(x), permuteNd(nd(w), [1, 0])); return { shape: p.shape, data: p.data.map((v, i) => v + b.data[i % 2]!) }; },
+  },
   { op: "sum", label: "sum all", fn: (x) => x.sum(), inputs: (g) => [normal(g, [3, 4])], ref: red(undefined, false, sumOf) },
   { op: "sum", label: "sum axis 0", fn: (x) => x.sum(0), inputs: (g) => [normal(g, [3, 4])], ref: red([0], false, sumOf) },
   { op: "sum", label: "sum axis -1 keepDims", fn: (x) => x.sum(-1, true), inputs: (g) => [normal(g, [2, 3, 4])], ref: red([2], true, sumOf) },

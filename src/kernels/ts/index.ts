@@ -1,5 +1,4 @@
-import type { Backend, BinaryOp, ReduceOp } from "../backend.js";
-import type { DType, TypedArray } from "../backend.js";
+import type { BinaryOp, DType, Kernels, ReduceOp, TypedArray } from "../backend.js";
 import { ValueError } from "../../errors.js";
 import { UNARY } from "./unary.js";
 
@@ -115,7 +114,7 @@ function transposed(which: "a" | "b", src: Arr, off: number, rows: number, cols:
 const MAX_ELEMENTS = 2 ** 31 - 1;
 
 /** The reference backend: plain TypeScript loops over typed arrays, for float32, float64 and int32. */
-export const tsBackend: Backend = {
+export const tsBackend: Kernels & { readonly name: "ts" } = {
   name: "ts",
   alloc(dtype: DType, size: number): Arr {
     if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_ELEMENTS))
@@ -125,6 +124,13 @@ export const tsBackend: Backend = {
     } catch (e) {
       throw new ValueError(`cannot allocate ${size} elements of ${dtype}: ${(e as Error).message}`);
     }
+  },
+  fill(out, value) {
+    out.fill(value);
+  },
+  cast(x, out) {
+    if (out instanceof Int32Array) for (let i = 0; i < out.length; i++) out[i] = Math.trunc(x[i]);
+    else out.set(x);
   },
   unary(op, x, out, param = 0) {
     UNARY[op](x, out, out.length, param ?? 0);
@@ -153,35 +159,47 @@ export const tsBackend: Backend = {
       for (let i = 0; i < last; i++, ci += cs[r - 1], ai += as[r - 1], bi += bs[r - 1]) out[oi + i] = c[ci] !== 0 ? a[ai] : b[bi];
     });
   },
-  reduce(op: ReduceOp, x, outer, inner, out) {
+  reduce(op: ReduceOp, x, outer, axis, inner, out) {
+    if (inner === 1) return reduceRows(op, x, outer, axis, out);
+    const acc = f64Scratch(inner);
     for (let o = 0; o < outer; o++) {
-      const base = o * inner;
+      const base = o * axis * inner, ob = o * inner;
       if (op === "sum") {
-        let s = 0;
-        for (let i = 0; i < inner; i++) s += x[base + i];
-        out[o] = s;
+        acc.fill(0, 0, inner);
+        for (let j = 0; j < axis; j++) for (let i = 0, r = base + j * inner; i < inner; i++) acc[i] += x[r + i];
+        for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
       } else if (op === "max" || op === "min") {
-        let best = inner === 0 ? (op === "max" ? -Infinity : Infinity) : x[base];
-        for (let i = 1; i < inner; i++) {
-          const v = x[base + i];
-          if (v !== v) { best = NaN; break; }
-          if (op === "max" ? v > best : v < best) best = v;
-        }
-        out[o] = best;
+        const mx = op === "max";
+        if (axis === 0) acc.fill(mx ? -Infinity : Infinity, 0, inner);
+        else for (let i = 0; i < inner; i++) acc[i] = x[base + i];
+        for (let j = 1; j < axis; j++)
+          for (let i = 0, r = base + j * inner; i < inner; i++) {
+            const v = x[r + i], b = acc[i];
+            if (v !== v || (mx ? v > b : v < b)) acc[i] = b !== b ? b : v;
+          }
+        for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
       } else if (op === "argmax" || op === "argmin") {
-        let bi = 0, best = x[base];
-        for (let i = 1; i < inner; i++) {
-          const v = x[base + i];
-          if (op === "argmax" ? v > best : v < best) { best = v; bi = i; }
-        }
-        out[o] = bi;
+        const mx = op === "argmax";
+        for (let i = 0; i < inner; i++) { acc[i] = x[base + i]; out[ob + i] = 0; }
+        for (let j = 1; j < axis; j++)
+          for (let i = 0, r = base + j * inner; i < inner; i++) {
+            const v = x[r + i];
+            if (mx ? v > acc[i] : v < acc[i]) { acc[i] = v; out[ob + i] = j; }
+          }
       } else assertNever(op, "reduce");
     }
   },
-  matmul(a, ao, b, bo, out, oo, m, n, k, transA, transB) {
-    const at = transA ? transposed("a", a, ao, k, m) : a;
-    const bt = transB ? b : transposed("b", b, bo, k, n);
-    matmulNT(at, transA ? 0 : ao, bt, transB ? bo : 0, out, oo, m, n, k);
+  matmul(a, ao, b, bo, out, oo, m, n, k, transA, transB, batch, aStride, bStride, bias) {
+    let at = a, bt = b;
+    for (let t = 0; t < batch; t++) {
+      const ta = ao + t * aStride, tb = bo + t * bStride, to = oo + t * m * n;
+      // NOTE: a matrix broadcast over the batch (stride 0) is transposed once.
+      if (transA && (t === 0 || aStride !== 0)) at = transposed("a", a, ta, k, m);
+      if (!transB && (t === 0 || bStride !== 0)) bt = transposed("b", b, tb, k, n);
+      matmulNT(at, transA ? 0 : ta, bt, transB ? tb : 0, out, to, m, n, k);
+      // NOTE: added after the product is stored, so the result rounds as matmul followed by add.
+      if (bias !== null) for (let i = 0; i < m; i++) for (let j = 0, r = to + i * n; j < n; j++) out[r + j] += bias[j];
+    }
   },
   copy(src, srcOffset, srcStrides, shape, dst, dstOffset) {
     const r = shape.length;
@@ -217,6 +235,71 @@ export const tsBackend: Backend = {
         for (let r = 0; r < inner; r++) out[(o * axisLen + index[sb + r]) * inner + r] += src[sb + r];
       }
   },
+  softmax(x, out, rows, cols, log) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let m = -Infinity;
+      for (let j = 0; j < cols; j++) { const v = x[o + j]; if (v > m || v !== v) m = v; if (v !== v) break; }
+      if (m === Infinity || m === -Infinity) m = 0;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += Math.exp(x[o + j] - m);
+      const ls = Math.log(s);
+      if (log) for (let j = 0; j < cols; j++) out[o + j] = x[o + j] - m - ls;
+      else for (let j = 0; j < cols; j++) out[o + j] = Math.exp(x[o + j] - m - ls);
+    }
+  },
+  // NOTE: each term is yⱼ·(log Σ exp(h − m) − (hⱼ − m)): m + log Σ… would round to m's precision first.
+  softmaxCrossEntropy(h, y, out, rows, cols) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let m = -Infinity;
+      for (let j = 0; j < cols; j++) if (h[o + j] > m) m = h[o + j];
+      if (!Number.isFinite(m)) m = 0;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += Math.exp(h[o + j] - m);
+      const ls = Math.log(s);
+      let loss = 0;
+      for (let j = 0; j < cols; j++) if (y[o + j] !== 0) loss += y[o + j] * (ls - (h[o + j] - m));
+      out[r] = loss;
+    }
+  },
+  sgdStep(p, g, buf, lr, mu, dampening, nesterov, wd, fresh) {
+    const damp = 1 - dampening;
+    for (let i = 0; i < p.length; i++) {
+      let gi = g[i];
+      if (wd !== 0) gi += wd * p[i];
+      if (mu !== 0) {
+        const b = (buf[i] = fresh ? gi : mu * buf[i] + damp * gi);
+        gi = nesterov ? gi + mu * b : b;
+      }
+      p[i] -= lr * gi;
+    }
+  },
+  adamStep(p, g, m, v, vmax, stepSize, bc2Sqrt, b1, b2, eps, l2, shrink) {
+    for (let i = 0; i < p.length; i++) {
+      let gi = g[i];
+      if (l2 !== 0) gi += l2 * p[i];
+      if (shrink !== 1) p[i] *= shrink;
+      const mi = (m[i] += (1 - b1) * (gi - m[i]));
+      let vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
+      if (vmax !== null) vi = vmax[i] = Math.max(vmax[i], vi);
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+    }
+  },
+  rmspropStep(p, g, sq, buf, ga, lr, alpha, eps, wd, mu) {
+    for (let i = 0; i < p.length; i++) {
+      let gi = g[i];
+      if (wd !== 0) gi += wd * p[i];
+      const sqi = (sq[i] = alpha * sq[i] + (1 - alpha) * gi * gi);
+      let avg: number;
+      if (ga !== null) {
+        const gai = (ga[i] += (1 - alpha) * (gi - ga[i]));
+        avg = Math.sqrt(sqi - gai * gai) + eps;
+      } else avg = Math.sqrt(sqi) + eps;
+      if (buf !== null) p[i] -= lr * (buf[i] = mu * buf[i] + gi / avg);
+      else p[i] -= (lr * gi) / avg;
+    }
+  },
 };
 
 /** 1 when strides read the operand as the full contiguous array, 0 when as one broadcast scalar, -1 otherwise. */
@@ -230,4 +313,38 @@ function flatStep(strides: readonly number[], shape: readonly number[]): number 
     acc *= shape[i];
   }
   return contiguous ? 1 : scalar ? 0 : -1;
+}
+
+/** Reduces each of `outer` contiguous blocks of `n` elements into out[outer]. */
+function reduceRows(op: ReduceOp, x: Arr, outer: number, n: number, out: Arr): void {
+  for (let o = 0; o < outer; o++) {
+    const base = o * n;
+    if (op === "sum") {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[base + i];
+      out[o] = s;
+    } else if (op === "max" || op === "min") {
+      let best = n === 0 ? (op === "max" ? -Infinity : Infinity) : x[base];
+      for (let i = 1; i < n; i++) {
+        const v = x[base + i];
+        if (v !== v) { best = NaN; break; }
+        if (op === "max" ? v > best : v < best) best = v;
+      }
+      out[o] = best;
+    } else if (op === "argmax" || op === "argmin") {
+      let bi = 0, best = x[base];
+      for (let i = 1; i < n; i++) {
+        const v = x[base + i];
+        if (op === "argmax" ? v > best : v < best) { best = v; bi = i; }
+      }
+      out[o] = bi;
+    } else assertNever(op, "reduce");
+  }
+}
+
+let f64 = new Float64Array(256);
+/** A reusable float64 accumulator of at least n elements. */
+function f64Scratch(n: number): Float64Array {
+  if (f64.length < n) f64 = new Float64Array(n);
+  return f64;
 }
