@@ -9,7 +9,7 @@ describe("the core bundles for browsers", () => {
     });
     const code = out.outputFiles[0]!.text;
     expect(code.length).toBeGreaterThan(10_000);
-    const sandbox: Record<string, unknown> = { console };
+    const sandbox: Record<string, unknown> = { console, TextEncoder, TextDecoder };
     runInNewContext(
       `${code}
       const { scalar } = chainrule;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerEval, registerPredict } from "./eval-command.js";
 import { registerExplain } from "./explain-command.js";
+import { registerExport, registerImport } from "./onnx-commands.js";
 import { registerSummary } from "./summary-command.js";
 import { registerTrain } from "./train-command.js";
 
@@ -11,4 +12,6 @@ export function registerCommands(program: Command): void {
   registerEval(program);
   registerPredict(program);
   registerExplain(program);
+  registerExport(program);
+  registerImport(program);
 }

@@ -45,7 +45,9 @@ export function encodeCheckpoint(model: Module, options?: CheckpointMeta & { opt
   if (!(model instanceof Module)) throw new ValueError(`encodeCheckpoint: expected a Module, found ${describeValue(model)}`);
   const opts = checkOptions("encodeCheckpoint", options, ["architecture", "input", "training", "optimizer"]);
   const tensors: Record<string, TensorToStore> = {};
-  for (const [name, t] of Object.entries(model.stateDict())) tensors[name] = { shape: t.shape, data: t.data };
+  // NOTE: integer tensors (BatchNorm's num_batches_tracked) are I64, as PyTorch keeps them, so load_state_dict takes them as they are.
+  for (const [name, t] of Object.entries(model.stateDict()))
+    tensors[name] = t.dtype === "int32" ? { shape: t.shape, data: BigInt64Array.from(t.data, (v) => BigInt(v)) } : { shape: t.shape, data: t.data };
   const metadata: Record<string, string> = { format: "pt", "chainrule.version": "1" };
   if (opts.architecture) metadata["chainrule.architecture"] = JSON.stringify(opts.architecture);
   if (opts.input) metadata["chainrule.input"] = JSON.stringify(opts.input);
@@ -73,9 +75,13 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Chec
   const state: Record<string, Tensor> = {};
   const optState: Record<string, Float32Array | Float64Array> = {};
   for (const [name, st] of Object.entries(tensors)) {
-    const data = st.data;
+    let data = st.data;
+    if (data instanceof BigInt64Array) {
+      if (data.some((v) => v < -(2n ** 31n) || v >= 2n ** 31n)) throw new FormatError(`${source}: tensor "${name}" (I64) holds values beyond the int32 range that chainrule keeps integers in`);
+      data = Int32Array.from(data, Number);
+    }
     if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array))
-      throw new FormatError(`${source}: tensor "${name}" has dtype ${st.dtype}; chainrule reads F32, F64 and I32 (and F16/BF16 as F32)`);
+      throw new FormatError(`${source}: tensor "${name}" has dtype ${st.dtype}; chainrule reads F32, F64, I32 and I64 (and F16/BF16 as F32)`);
     if (name.startsWith(OPTIMIZER_PREFIX)) {
       if (data instanceof Int32Array) throw new FormatError(`${source}: optimizer state "${name}" must be a float tensor`);
       optState[name.slice(OPTIMIZER_PREFIX.length)] = data;

@@ -13,3 +13,4 @@ export { loadIdxDataset } from "./idx-files.js";
 export { loadCsv } from "./csv-file.js";
 export { writeFileAtomic, readFileBytes, makeDir } from "./fs.js";
 export { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
+export { saveOnnx, loadOnnx } from "./onnx-file.js";

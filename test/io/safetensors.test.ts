@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FormatError, ValueError } from "../../src/errors.js";
 import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from "../../src/io/safetensors.js";
-import { encodeCheckpoint } from "../../src/io/checkpoint.js";
+import { decodeCheckpoint, encodeCheckpoint } from "../../src/io/checkpoint.js";
 import { nn } from "../../src/index.js";
 
 /** A file built by hand per the spec: u64 LE header length, header bytes (unpadded unless given so), data. */
@@ -247,5 +247,73 @@ describe("options objects are checked", () => {
     expect(() => decodeSafetensors(bytes, { sourc: "x" } as never)).toThrow('decodeSafetensors: unknown option "sourc" (did you mean "source"?)');
     expect(() => readSafetensorsHeader(bytes, { src: "x" } as never)).toThrow('readSafetensorsHeader: unknown option "src"');
     expect(() => encodeCheckpoint(new nn.Linear(1, 1), { archtecture: {} } as never)).toThrow('encodeCheckpoint: unknown option "archtecture" (did you mean "architecture"?)');
+  });
+});
+
+describe("safetensors files as other writers lay them out, built by hand per the spec", () => {
+  /** A header of entries written in `order`, their data placed at the offsets of `layout` order (PyTorch's writer sorts names). */
+  function file(entries: Record<string, { dtype: string; shape: number[]; bytes: Uint8Array }>, order: string[], layout: string[], meta?: Record<string, string>, metaLast = false) {
+    const offsets: Record<string, [number, number]> = {};
+    let at = 0;
+    for (const k of layout) offsets[k] = [at, (at += entries[k].bytes.length)];
+    const head: string[] = order.map((k) => `${JSON.stringify(k)}:${JSON.stringify({ dtype: entries[k].dtype, shape: entries[k].shape, data_offsets: offsets[k] })}`);
+    if (meta) head[metaLast ? "push" : "unshift"](`"__metadata__":${JSON.stringify(meta)}`);
+    let json = `{${head.join(",")}}`;
+    json += " ".repeat((8 - (json.length % 8)) % 8);
+    const data = new Uint8Array(at);
+    for (const k of layout) data.set(entries[k].bytes, offsets[k][0]);
+    return { bytes: build(json, data), headerLength: json.length };
+  }
+  const le = (width: number, values: number[] | bigint[], set: (dv: DataView, i: number, v: never) => void) => {
+    const b = new Uint8Array(width * values.length), dv = new DataView(b.buffer);
+    values.forEach((v, i) => set(dv, i * width, v as never));
+    return b;
+  };
+  const entries = {
+    "1.running_var": { dtype: "F64", shape: [2], bytes: le(8, [0.5, 2], (dv, i, v) => dv.setFloat64(i, v, true)) },
+    "0.weight": { dtype: "F32", shape: [2, 1], bytes: le(4, [1.25, -3], (dv, i, v) => dv.setFloat32(i, v, true)) },
+    "1.num_batches_tracked": { dtype: "I64", shape: [], bytes: le(8, [7n], (dv, i, v) => dv.setBigInt64(i, v, true)) },
+    idx: { dtype: "I32", shape: [3], bytes: le(4, [-1, 0, 2 ** 31 - 1], (dv, i, v) => dv.setInt32(i, v, true)) },
+    half: { dtype: "F16", shape: [2], bytes: le(2, [0x3c00, 0xbc00], (dv, i, v) => dv.setUint16(i, v, true)) }, // 1, -1
+    brain: { dtype: "BF16", shape: [2], bytes: le(2, [0x3f80, 0xc040], (dv, i, v) => dv.setUint16(i, v, true)) }, // 1, -3
+    none: { dtype: "F32", shape: [0, 4], bytes: new Uint8Array(0) },
+  };
+  const names = Object.keys(entries);
+
+  it("reads F32, F64, I32, I64, F16 and BF16 whatever the order of the header's keys and of the data, with __metadata__ first or last", () => {
+    for (const [order, layout, metaLast] of [[names, names, false], [[...names].sort(), [...names].reverse(), true], [[...names].reverse(), [...names].sort(), false]] as const) {
+      const { bytes, headerLength } = file(entries, [...order], [...layout], { format: "pt" }, metaLast);
+      expect(headerLength % 8).toBe(0);
+      const { tensors, metadata } = decodeSafetensors(bytes);
+      expect(metadata).toEqual({ format: "pt" });
+      expect(Object.keys(tensors)).toEqual(order);
+      expect(tensors["1.running_var"]).toEqual({ dtype: "F64", shape: [2], data: new Float64Array([0.5, 2]) });
+      expect(tensors["0.weight"]).toEqual({ dtype: "F32", shape: [2, 1], data: new Float32Array([1.25, -3]) });
+      expect(tensors["1.num_batches_tracked"]).toEqual({ dtype: "I64", shape: [], data: new BigInt64Array([7n]) });
+      expect(tensors.idx).toEqual({ dtype: "I32", shape: [3], data: new Int32Array([-1, 0, 2 ** 31 - 1]) });
+      expect(tensors.half).toEqual({ dtype: "F16", shape: [2], data: new Float32Array([1, -1]) });
+      expect(tensors.brain).toEqual({ dtype: "BF16", shape: [2], data: new Float32Array([1, -3]) });
+      expect(tensors.none).toEqual({ dtype: "F32", shape: [0, 4], data: new Float32Array(0) });
+    }
+  });
+
+  it("a PyTorch-written checkpoint (I64 num_batches_tracked, F64 and half-float weights) loads as a chainrule state dict", () => {
+    const { bytes } = file(entries, [...names].sort(), [...names].sort(), { format: "pt" });
+    const { state } = decodeCheckpoint(bytes, "torch.safetensors");
+    expect([state["1.num_batches_tracked"].dtype, state["1.num_batches_tracked"].item()]).toEqual(["int32", 7]);
+    expect(state["1.running_var"].dtype).toBe("float64");
+    expect([state.half.dtype, Array.from(state.brain.data)]).toEqual(["float32", [1, -3]]);
+    expect(state.none.shape).toEqual([0, 4]);
+    const big = file({ n: { dtype: "I64", shape: [1], bytes: le(8, [2n ** 40n], (dv, i, v) => dv.setBigInt64(i, v, true)) } }, ["n"], ["n"]).bytes;
+    expect(() => decodeCheckpoint(big, "torch.safetensors")).toThrow(/torch\.safetensors: tensor "n" \(I64\) holds values beyond the int32 range/);
+  });
+
+  it("a chainrule checkpoint writes integer buffers as I64, PyTorch's dtype for num_batches_tracked, after 8-byte aligned padding", () => {
+    const bytes = encodeCheckpoint(new nn.Sequential(new nn.Linear(2, 2), new nn.BatchNorm1d(2)));
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    expect(n % 8).toBe(0);
+    const { header } = readSafetensorsHeader(bytes);
+    expect(Object.keys(header)).toEqual(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"]);
+    expect(header["1.num_batches_tracked"]).toEqual({ dtype: "I64", shape: [], data_offsets: [56, 64] });
   });
 });
