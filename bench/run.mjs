@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry of `npm run bench`: installs the benchmark-only peers on first use, builds the library when
-// dist/ is missing, runs bench/suites/*.mjs, prints a table per suite and writes bench/results.json.
+// dist/ is missing, runs bench/suites/*.mjs (each interleaves chainrule and its peers round by
+// round, medians after warm-up), prints a table per suite with the chainrule/peer ratios, and writes
+// bench/results.json and bench/README-table.md (the markdown tables of every suite in results.json:
+// a run of some suites replaces those suites and keeps the others).
 //
 //   npm run bench                      all suites, full repetitions
 //   npm run bench -- --quick           fewer repetitions (a smoke run)
@@ -8,8 +11,10 @@
 //   npm run bench -- --reps 11         repetitions per measurement (default 7, 3 with --quick)
 //   npm run bench -- --build           rebuild dist/ first even if it exists
 //   npm run bench -- --out FILE        write the results elsewhere (default bench/results.json)
+//   npm run bench -- --backend NAME    run chainrule on another registered backend (setBackend(NAME))
+//   npm run bench -- --fresh           do not keep the other suites of an earlier results file
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -31,7 +36,7 @@ function usage(code) {
 }
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: null, reps: null, build: false, out: path.join(benchDir, "results.json") };
+  const opts = { quick: false, only: null, reps: null, build: false, out: path.join(benchDir, "results.json"), backend: null, fresh: false };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let val = null;
@@ -53,6 +58,8 @@ function parseArgs(argv) {
       }
       case "--build": opts.build = true; break;
       case "--out": opts.out = path.resolve(next()); break;
+      case "--backend": opts.backend = next(); break;
+      case "--fresh": opts.fresh = true; break;
       case "-h": case "--help": usage(0); break;
       default: fail(`unknown argument ${a} (try --help)`);
     }
@@ -88,7 +95,7 @@ function ensurePeers() {
   if (missing.length === 0) return;
   console.error(`bench: installing benchmark peers (${missing.map(([n, v]) => `${n}@${v}`).join(", ")}) into bench/node_modules`);
   // --prefix pins the install to bench/ even when npm_config_* variables of a parent `npm run` are set.
-  // --ignore-scripts: nothing here needs an install script (the peers are pure JS).
+  // --ignore-scripts: nothing here needs an install script (the peers are JS and prebuilt .wasm).
   npm(["ci", "--prefix", benchDir, "--ignore-scripts", "--no-audit", "--no-fund"], benchDir);
 }
 
@@ -137,35 +144,15 @@ function listSuites() {
 
 // ------------------------------------------------------------------------------------ output
 
-function fmtNum(v) {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a >= 1000) return Math.round(v).toLocaleString("en-US");
-  if (a >= 100) return v.toFixed(1);
-  if (a >= 10) return v.toFixed(2);
-  if (a >= 1) return v.toFixed(3);
-  return v.toPrecision(3);
-}
-
-function fmtRatio(row) {
-  if (row.ratio === undefined) return "";
-  const better = row.better === "higher" ? row.ratio > 1 : row.ratio < 1;
-  return `${row.ratio.toFixed(2)}× ${better ? "(better)" : "(worse)"}`;
-}
-
-function printTable(suite, rows, checks) {
-  const head = ["metric", "library", "median", "min", "max", "unit", "reps", "chainrule/peer"];
-  const body = rows.map((r) => [r.name, r.library, fmtNum(r.median), fmtNum(r.min), fmtNum(r.max), r.unit, String(r.repetitions), fmtRatio(r)]);
-  const right = new Set([2, 3, 4, 6]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => cells.map((c, i) => (right.has(i) ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd();
+function printTable(suite, rows, checks, consoleTable) {
   console.log(`\n## ${suite}`);
-  console.log(line(head));
-  console.log(w.map((n) => "-".repeat(n)).join("  "));
-  for (const b of body) console.log(line(b));
-  if (rows.some((r) => r.ratio !== undefined))
-    console.log("ratio = chainrule median / peer median in the metric's unit (µs/op, ms: lower is better; GFLOPS: higher is better)");
-  for (const c of checks) console.log(`${c.ok ? "check ok  " : "CHECK FAILED"}  ${c.name}${c.ok ? "" : `  ${JSON.stringify(c.details)}`}`);
+  console.log(consoleTable(rows));
+  if (rows.some((r) => r.library !== "chainrule"))
+    console.log("ratios = chainrule median / peer median in the metric's unit (GFLOPS, samples/s, %: above 1 is better; ms, µs/op, s: below 1 is better)");
+  const ok = checks.filter((c) => c.ok);
+  if (ok.length > 8) console.log(`check ok      ${ok.length} checks (listed in results.json)`);
+  else for (const c of ok) console.log(`check ok      ${c.name}`);
+  for (const c of checks) if (!c.ok) console.log(`CHECK FAILED  ${c.name}  ${JSON.stringify(c.details)}`);
 }
 
 function gitCommit() {
@@ -190,6 +177,11 @@ async function main() {
 
   // Imported only now: the helpers force GC through V8 flags, and the suites import dist/ and the peers.
   const { sampleInterleaved, metric, compare, gc, canGc, now } = await import("./lib/measure.mjs");
+  const { consoleTable, readmeTables, annotateRatios } = await import("./lib/table.mjs");
+  if (opts.backend) {
+    const cr = await import(pathToFileURL(path.join(rootDir, "dist", "index.js")).href);
+    cr.setBackend(opts.backend);
+  }
   const reps = opts.reps ?? (opts.quick ? 3 : 7);
   const warmup = opts.quick ? 1 : 2;
   const cpus = os.cpus();
@@ -205,7 +197,7 @@ async function main() {
     loadavg: os.loadavg(),
     chainrule: { version: rootPkg.version, commit: gitCommit() },
     peers: {},
-    options: { quick: opts.quick, reps, warmup, only: opts.only, gcForcedBetweenSamples: canGc },
+    options: { quick: opts.quick, reps, warmup, only: opts.only, backend: opts.backend, gcForcedBetweenSamples: canGc },
     suites: {},
   };
   console.log(
@@ -219,6 +211,7 @@ async function main() {
     const mod = await import(pathToFileURL(path.join(suitesDir, `${name}.mjs`)).href);
     if (typeof mod.run !== "function") fail(`suite ${name} does not export run(ctx)`);
     const checks = [];
+    const notes = [];
     const ctx = {
       quick: opts.quick,
       reps,
@@ -235,6 +228,9 @@ async function main() {
       peer: (id, info) => {
         results.peers[id] = info;
       },
+      note: (text) => {
+        if (!notes.includes(text)) notes.push(text);
+      },
       sample: (variants, o = {}) =>
         sampleInterleaved(variants, {
           ...o,
@@ -246,17 +242,37 @@ async function main() {
         }),
     };
     const t0 = performance.now();
+    const date = new Date().toISOString();
+    const loadavg = os.loadavg().map((x) => +x.toFixed(2));
     const rows = await mod.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
-    results.suites[name] = { description: mod.description ?? null, seconds: +seconds.toFixed(1), rows, checks };
-    printTable(name, rows, checks);
+    annotateRatios(rows);
+    results.suites[name] = { description: mod.description ?? null, date, loadavg, quick: opts.quick, seconds: +seconds.toFixed(1), rows, checks, notes };
+    printTable(name, rows, checks, consoleTable);
+    for (const n of notes) console.log(`note: ${n}`);
     console.log(`(${name}: ${seconds.toFixed(1)} s)`);
     failed += checks.filter((c) => !c.ok).length;
   }
 
   results.loadavgAtEnd = os.loadavg();
+  // A run of some suites keeps the other suites (and their peers' descriptions) of the last results.
+  if (!opts.fresh && existsSync(opts.out)) {
+    try {
+      const prev = JSON.parse(readFileSync(opts.out, "utf8"));
+      for (const [k, v] of Object.entries(prev.suites ?? {})) if (!(k in results.suites)) results.suites[k] = { ...v, date: v.date ?? prev.date };
+      results.peers = { ...(prev.peers ?? {}), ...results.peers };
+      const order = listSuites();
+      results.suites = Object.fromEntries(Object.entries(results.suites).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)));
+    } catch {
+      /* an unreadable earlier file is replaced */
+    }
+  }
+  mkdirSync(path.dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");
   console.log(`\nresults written to ${path.relative(process.cwd(), opts.out) || opts.out}`);
+  const tablePath = path.join(path.dirname(opts.out), opts.out === path.join(benchDir, "results.json") ? "README-table.md" : `${path.basename(opts.out, ".json")}-table.md`);
+  writeFileSync(tablePath, readmeTables(results));
+  console.log(`markdown tables written to ${path.relative(process.cwd(), tablePath) || tablePath}`);
   if (failed > 0) {
     console.error(`bench: ${failed} correctness check(s) failed`);
     process.exitCode = 1;
@@ -264,3 +280,5 @@ async function main() {
 }
 
 await main();
+// The PyTorch child (and the peers' handles) must not keep the process alive.
+process.exit(process.exitCode ?? 0);
