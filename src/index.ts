@@ -28,7 +28,7 @@ export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./autograd/mod
 export { gradients, type BackwardOptions } from "./autograd/engine.js";
 export { grad, valueAndGrad } from "./autograd/functional.js";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./autograd/gradcheck.js";
-export { getBackend, setBackend, type Backend } from "./kernels/index.js";
+export { getBackend, registerBackend, setBackend, type Backend, type BackendInfo, type Kernels } from "./kernels/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { Module, functionalCall } from "./nn/index.js";
@@ -49,6 +49,7 @@ export { encodeSafetensors, decodeSafetensors, readSafetensorsHeader } from "./i
 export { fit, evaluate, predict, lineReporter, type FitOptions, type EpochLog, type BatchInfo, type Reporter, type Callbacks, type LossFn } from "./train/fit.js";
 export { buildModel, mlpSpec, type ModelSpec, type LayerSpec } from "./nn/build.js";
 export { encodeCheckpoint, decodeCheckpoint, type Checkpoint, type CheckpointMeta } from "./io/checkpoint.js";
+export { toOnnx, fromOnnx, type ToOnnxOptions, type OnnxImport } from "./io/onnx.js";
 export { StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, type LRSchedule } from "./optim/schedule.js";
 export { curvesSvg } from "./train/curves.js";
 export { fitSteps, splitValidation, DivergenceError } from "./train/fit.js";

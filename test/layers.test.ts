@@ -14,8 +14,9 @@ function srcLines(dir = "src"): number {
   return n;
 }
 
-// NOTE: set at 3% above the count of 1 December 2026 (11,143 lines); raise it deliberately, in review.
-const LINE_BUDGET = 11_478;
+// NOTE: raise it deliberately, in review. 11,478 (1 December 2026, 11,143 lines + 3%); 13,700 when the WASM
+// backend, ONNX import/export and the language models came in (issue 9, 12, 14).
+const LINE_BUDGET = 13_700;
 
 describe("the shape of the house", () => {
   it("imports run one way: no upward import and no import cycle between src/ files", () => {
