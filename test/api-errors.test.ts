@@ -215,6 +215,8 @@ const SPECS: Record<string, Spec> = {
   parseProgram: { args: () => [program] },
   parseClaims: { args: () => ["z=2, dz/dw=1"] },
   parseSetValues: { args: () => ["x=1,w=2"] },
+  setNumThreads: { args: () => [2] },
+  getNumThreads: { args: () => [] },
   Linear: { args: () => [2, 3, {}], options: 2 },
   ReLU: moduleNoArgs, Sigmoid: moduleNoArgs, Tanh: moduleNoArgs, GELU: moduleNoArgs, Identity: moduleNoArgs,
   LeakyReLU: { args: () => [0.1] },

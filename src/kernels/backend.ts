@@ -92,5 +92,7 @@ export type Backend = { readonly name: string; readonly dtypes?: { readonly [K i
 /** What `getBackend()` reports: the backend chosen, and per kernel and dtype the backend that serves it. */
 export interface BackendInfo {
   readonly name: string;
+  /** What it runs on: `relaxed SIMD, 2 threads`, `SIMD, 1 thread`, `reference`. */
+  readonly detail: string;
   readonly kernels: { readonly [K in KernelName]: { readonly [D in DType]: string } };
 }

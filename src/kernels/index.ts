@@ -1,6 +1,7 @@
 import { ValueError } from "../errors.js";
 import type { Backend, BackendInfo, DType, KernelName, Kernels } from "./backend.js";
 import { tsBackend } from "./ts/index.js";
+import { makeWasmBackend } from "./wasm/backend.js";
 
 export type { Backend, BackendInfo, BinaryOp, KernelName, Kernels, ReduceOp, UnaryOp } from "./backend.js";
 
@@ -12,13 +13,29 @@ export const KERNELS = Object.keys({
   softmax: 0, softmaxCrossEntropy: 0, sgdStep: 0, adamStep: 0, rmspropStep: 0,
 } satisfies Record<KernelName, 0>) as KernelName[];
 
-/** The registered backends by name, the reference first. */
+/** The registered backends by name, the reference first; "wasm" where the engine has WASM SIMD. */
 const registry = new Map<string, Backend>([["ts", tsBackend]]);
+const wasm = makeWasmBackend();
+if (wasm) registry.set(wasm.name, wasm);
+
+/**
+ * The threads the WASM kernels use (default: the available cores; 1 where the platform has no
+ * workers with shared memory). Products too small to split run on the calling thread anyway.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, found ${JSON.stringify(n)}`);
+  wasm?.gemm.setNumThreads(n);
+}
+
+/** The threads the WASM kernels use (1 without the WASM backend). */
+export function getNumThreads(): number {
+  return wasm?.gemm.info().threads ?? 1;
+}
 
 /** The dispatch tables: one per dtype, and the reference for operands of mixed dtypes. */
 type Tables = { readonly [D in DType | "mixed"]: Kernels };
 let tables: Tables;
-let info: BackendInfo;
+let info: Omit<BackendInfo, "detail">;
 
 /** The kernels that serve operands of one dtype ("mixed": of several, always the reference). */
 export function kernels(dtype: DType | "mixed"): Kernels {
@@ -27,7 +44,9 @@ export function kernels(dtype: DType | "mixed"): Kernels {
 
 /** Which backend serves each kernel, and the backend chosen. */
 export function getBackend(): BackendInfo {
-  return info;
+  const w = info.name === "wasm" ? wasm?.gemm.info() : undefined;
+  const detail = w ? `${w.simd === "relaxed" ? "relaxed SIMD" : "SIMD"}, ${w.threads} thread${w.threads === 1 ? "" : "s"}` : info.name === "ts" ? "reference" : "custom";
+  return Object.freeze({ ...info, detail });
 }
 
 /** The backends that `setBackend` accepts by name, the reference ("ts") first. */
@@ -71,7 +90,7 @@ function select(b: Backend): void {
     t[d] = b === tsBackend ? tsBackend : (Object.freeze(table) as Kernels);
   }
   tables = t as Tables;
-  info = Object.freeze({ name: b.name, kernels: served });
+  info = { name: b.name, kernels: served };
 }
 
 /**
@@ -99,4 +118,5 @@ export function registerBackend(b: Backend): void {
 const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_BACKEND;
 if (requested && !registry.has(requested))
   throw new ValueError(`CHAINRULE_BACKEND: unknown backend ${JSON.stringify(requested)}; available: ${[...registry.keys()].join(", ")}`);
-select(registry.get(requested || "ts")!);
+// NOTE: the fastest backend by default: WASM where the engine has SIMD, else the reference.
+select(registry.get(requested || (wasm ? "wasm" : "ts"))!);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Backend, ValueError, getBackend, registerBackend, setBackend, tensor } from "../../src/index.js";
-import { KERNELS, kernels } from "../../src/kernels/index.js";
+import { KERNELS, kernels, registeredBackends } from "../../src/kernels/index.js";
 import { tsBackend } from "../../src/kernels/ts/index.js";
 
 afterEach(() => setBackend("ts"));
@@ -28,7 +28,7 @@ describe("setBackend", () => {
     expect(() => setBackend({ name: "mine", matmull: () => {} } as unknown as Backend)).toThrow('setBackend: backend "mine" has unknown kernels matmull');
     expect(() => setBackend({ name: "mine", dtypes: { matmul: ["float32"] } })).toThrow("declares dtypes for matmul, which it does not provide");
     expect(() => setBackend({ name: "mine", matmul: tsBackend.matmul, dtypes: { matmul: ["float16"] } } as unknown as Backend)).toThrow("dtypes.matmul must list dtypes");
-    expect(() => setBackend(null as unknown as Backend)).toThrow("setBackend: expected a backend name (ts) or a Backend object, found null");
+    expect(() => setBackend(null as unknown as Backend)).toThrow(`setBackend: expected a backend name (${registeredBackends().map((b) => b.name).join(", ")}) or a Backend object, found null`);
     expect(getBackend().name).toBe("ts");
   });
 
