@@ -43,6 +43,7 @@ const idxBytes = () => new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 5, 7]);
 const stored = () => ({ a: { dtype: "F32" as const, shape: [2], data: new Float32Array([1, 2]) } });
 const safetensors = () => api.encodeSafetensors(stored());
 const quiet = { progress: "none" } as const;
+const vocab = () => new api.CharVocab([".", "a", "b"]);
 
 class Square extends api.Module {
   forward(x: api.Tensor): api.Tensor {
@@ -168,6 +169,19 @@ const SPECS: Record<string, Spec> = {
   parseIdx: { args: () => [idxBytes()] },
   spiral: { args: () => [{ n: 3 }], options: 0 },
   moons: { args: () => [{ n: 4 }], options: 0 },
+  CharVocab: { args: () => [[".", "a", "b"]] },
+  nextTokenWindows: { args: () => [["ab", "ba"], vocab(), 2] },
+  sequenceWindows: { args: () => [["ab", "ba"], vocab(), 3] },
+  splitWords: { args: () => [["ab", "ba", "aa"], 0.3, new api.Generator(0)] },
+  multinomial: { args: () => [tensor([0.2, 0.8]), 3, {}], options: 2 },
+  topK: { args: () => [t22(), 1] },
+  fitLanguageModel: {
+    args: () => { const m = new nn.Bigram(3); return [m, api.nextTokenWindows(["ab"], vocab(), 1), { epochs: 1, batchSize: 2, optimizer: new api.SGD(m.parameters(), { lr: 0.1 }) }]; },
+    options: 2,
+    then: (steps) => [...(steps as Iterable<unknown>)],
+  },
+  evaluateLanguageModel: { args: () => [new nn.Bigram(3), api.nextTokenWindows(["ab"], vocab(), 1), 4] },
+  sampleWords: { args: () => [new nn.Bigram(3), vocab(), { n: 2, block: 1 }], options: 2 },
   summary: { args: () => [model(), [2], { print: false }], options: 2 },
   encodeSafetensors: { args: () => [stored(), { note: "x" }] },
   decodeSafetensors: { args: () => [safetensors(), {}], options: 1 },
@@ -230,6 +244,16 @@ const SPECS: Record<string, Spec> = {
   Flatten: { args: () => [1, -1] },
   BatchNorm1d: { args: () => [3, {}], options: 1 },
   LayerNorm: { args: () => [3, {}], options: 1 },
+  Embedding: { args: () => [4, 2, {}], options: 2 },
+  MultiheadAttention: { args: () => [4, 2, {}], options: 2 },
+  TransformerBlock: { args: () => [4, 2, {}], options: 2 },
+  Bigram: { args: () => [3, {}], options: 1 },
+  CharMLP: { args: () => [3, { block: 2 }], options: 1 },
+  GPT: { args: () => [3, { block: 4, embedDim: 8, numHeads: 2, numLayers: 1 }], options: 1 },
+  scaledDotProductAttention: { args: () => [api.randn([2, 3]), api.randn([2, 3]), api.randn([2, 3]), {}], options: 3 },
+  tril: { args: () => [t22(), 0] },
+  triu: { args: () => [t22(), 0] },
+  maskedFill: { args: () => [t22(), t22().gt(2), 0] },
   Conv2d: { args: () => [1, 2, 3, {}], options: 3 },
   MaxPool2d: { args: () => [2] },
   linear: { args: () => [t22(), tensor([[1, 0], [0, 1], [1, 1]]), null] },

@@ -14,9 +14,9 @@ function srcLines(dir = "src"): number {
   return n;
 }
 
-// NOTE: raise it deliberately, in review. 11,478 (1 December 2026, 11,143 lines + 3%); 13,700 when the WASM
-// backend, ONNX import/export and the language models came in (issue 9, 12, 14).
-const LINE_BUDGET = 13_700;
+// NOTE: raise it deliberately, in review. 11,478 (1 December 2026, 11,143 lines + 3%); 14,800 when the WASM
+// backend, ONNX import/export and the language models and the solution grader came in (issues 9, 10, 12, 14).
+const LINE_BUDGET = 14_800;
 
 describe("the shape of the house", () => {
   it("imports run one way: no upward import and no import cycle between src/ files", () => {

@@ -4,6 +4,7 @@ import { registerExplain } from "./explain-command.js";
 import { registerExport, registerImport } from "./onnx-commands.js";
 import { registerSummary } from "./summary-command.js";
 import { registerTrain } from "./train-command.js";
+import { registerSample } from "./lm-command.js";
 
 /** Adds every subcommand; each lives in its own file. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerExplain(program);
   registerExport(program);
   registerImport(program);
+  registerSample(program);
 }

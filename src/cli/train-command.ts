@@ -17,6 +17,7 @@ import { curvesSvg } from "../train/curves.js";
 import { DivergenceError, type EpochLog, evaluate, fitSteps, lineReporter } from "../train/fit.js";
 import { buildFrom, choice, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, outputDir, shellWord } from "./shared.js";
 import { UsageError } from "./usage.js";
+import { isTextData, trainLanguage } from "./lm-command.js";
 
 interface TrainFlags {
   model: string;
@@ -120,7 +121,7 @@ export function registerTrain(program: Command): void {
     .option("--weight-decay <x>", "weight decay", "1e-4")
     .option("--schedule <name>", "none | step | exponential | cosine | plateau", "none")
     .option("--seed <n>", "seed of initialisation and shuffling", "0")
-    .option("--data <source>", "digits | idx:<dir> | csv:<file>", "digits")
+    .option("--data <source>", "digits | idx:<dir> | csv:<file> | names | text:<file> (a language model: --model bigram | mlp | mlp-bn | gpt)", "digits")
     .option("--label <column>", "the label column of a CSV file (default: the column named label, else the last)")
     .option("--no-header", "the CSV file has no header row: its first row is data and its columns are named 0, 1, ...")
     .option("--val-split <x>", "hold out this fraction of the training data, drawn at random from the seed, for validation", "0")
@@ -132,6 +133,7 @@ export function registerTrain(program: Command): void {
 }
 
 async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Promise<void> {
+  if (isTextData(f.data)) return trainLanguage(f, given as (k: string) => boolean);
   const progressMode = choice("--progress", f.progress, ["auto", "bar", "lines", "none"] as const);
   const log = (s: string) => process.stderr.write(s + "\n");
   const result = (s: string) => (f.json ? log(s) : process.stdout.write(s + "\n"));

@@ -9,3 +9,5 @@ export { BatchNorm1d, LayerNorm, type BatchNorm1dOptions } from "./layers/norm.j
 export { Conv2d, MaxPool2d } from "./layers/conv.js";
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from "../losses/index.js";
 export * as functional from "./functional.js";
+export { Embedding, MultiheadAttention, TransformerBlock, scaledDotProductAttention, tril, triu, maskedFill, type AttentionOptions } from "./layers/attention.js";
+export { Bigram, CharMLP, GPT } from "./layers/language.js";

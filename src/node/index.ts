@@ -14,3 +14,4 @@ export { loadCsv } from "./csv-file.js";
 export { writeFileAtomic, readFileBytes, makeDir } from "./fs.js";
 export { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
 export { saveOnnx, loadOnnx } from "./onnx-file.js";
+export { loadNames, loadTextWords } from "./names.js";
