@@ -1,26 +1,19 @@
 import { ValueError } from "../errors.js";
 import { vocabOf } from "../ops/vocab.js";
 import { scalar } from "../tensor/create.js";
-import type { Expr } from "./ast.js";
-import type { Check, Factor, Path, ProgramDerivation } from "./derivation.js";
+import { callName, exprToText, type Expr } from "./ast.js";
+import type { Check, Path, ProgramDerivation } from "./derivation.js";
 import type { ProgramExplainer } from "./explain-program.js";
 import { gradSymbol } from "./formulas.js";
 import { pathNumbers, pathSymbolic } from "./lines.js";
 import { close } from "./numbers.js";
 import { buildTree, dependencies, evaluate, evaluateProgram, totalGradients } from "./program.js";
-import { callName, exprToText } from "./source-text.js";
 import type { Claim } from "./values.js";
 
 /** How many of the steps before a claimed one are searched for a slip carried on to it. */
 const MAX_UPSTREAM_STEPS = 8;
 /** How many slips are tried on one step (the sub-expressions nearest its root first), so that a check stays quick. */
 const MAX_CANDIDATES = 1000;
-
-interface Diagnosis {
-  check: Check;
-  /** The name of the claim's quantity: `y1` or `∂z/∂w1`. */
-  key: string;
-}
 
 /** Every sub-expression of `e`, parents first. */
 function subExprs(e: Expr): Expr[] {
@@ -49,34 +42,23 @@ const numExpr = (value: number, at: Expr): Expr => ({ kind: "num", value, text: 
  * common slip on its own step that reproduces the claimed number (never a guess beyond that).
  */
 export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: readonly Claim[], tol: number): Check[] {
-  const { ev } = x;
-  const fmt = x.fmt;
+  const { ev, fmt } = x;
   const order = [...ev.vars.keys()];
   const scalarOf = (name: string, what: string) => {
     const t = ev.vars.get(name);
     if (!t) throw new ValueError(`--check: ${what} names ${name}, which is not a variable of the program (${order.join(", ")})`);
     if (t.size !== 1) throw new ValueError(`--check: ${name} has shape ${t.shape.join("×")}; a claim is one number`);
-    return t;
+    return t.item();
   };
-  const totals = new Map<string, Map<string, number>>();
-  const gradient = (of: string, wrt: string): number => {
-    if (!totals.has(of)) totals.set(of, new Map());
-    const m = totals.get(of)!;
-    if (!m.has(wrt)) m.set(wrt, totalGradients(ev, of, [wrt]).get(wrt)!.item());
-    return m.get(wrt)!;
-  };
-  const base: Diagnosis[] = claims.map((c) => {
-    if (c.kind === "value") {
-      const correct = scalarOf(c.name, `the claim "${c.text}"`).item();
-      return { key: c.name, check: { claim: c.text, target: c.name, claimed: c.value, correct, ok: close(c.value, correct, tol), firstWrongStep: null } };
-    }
-    scalarOf(c.of, `the claim "${c.text}"`);
-    scalarOf(c.wrt, `the claim "${c.text}"`);
-    const correct = gradient(c.of, c.wrt);
-    const key = gradSymbol(c.of, c.wrt);
-    return { key, check: { claim: c.text, target: key, claimed: c.value, correct, ok: close(c.value, correct, tol), firstWrongStep: null } };
+  /** Each claim checked; its target names the claim's quantity: `y1` or `∂z/∂w1`. */
+  const checks: Check[] = claims.map((c) => {
+    const what = `the claim "${c.text}"`;
+    const target = c.kind === "value" ? c.name : gradSymbol(c.of, c.wrt);
+    if (c.kind === "grad") [c.of, c.wrt].forEach((n) => scalarOf(n, what));
+    const correct = c.kind === "value" ? scalarOf(c.name, what) : totalGradients(ev, c.of, [c.wrt]).get(c.wrt)!.item();
+    return { claim: c.text, target, claimed: c.value, correct, ok: close(c.value, correct, tol), firstWrongStep: null };
   });
-  const wrong = new Map(base.filter((b) => !b.check.ok).map((b) => [b.key, b.check]));
+  const wrong = new Map(checks.filter((c) => !c.ok).map((c) => [c.target, c]));
   const wrongValues = new Map([...wrong].filter(([k]) => !k.startsWith("∂")).map(([k, c]) => [k, c.claimed]));
   const rootOf = (key: string): string => {
     const seen = new Set<string>();
@@ -87,6 +69,13 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     return key;
   };
   const claimText = (key: string) => `$${key} = ${fmt(wrong.get(key)!.claimed)}$ (correct: $${fmt(wrong.get(key)!.correct!)}$)`;
+  /** The earliest of some variables in program order. */
+  const earliest = (names: Iterable<string>) => [...names].sort((a, b) => order.indexOf(a) - order.indexOf(b))[0]!;
+  /** Lays the first wrong step of `c` upstream, at the wrong claim `first` follows from. */
+  const blame = (c: Check, first: string, why: string) => {
+    c.upstream = first;
+    c.firstWrongStep = `upstream, at ${claimText(rootOf(first))}; ${why}`;
+  };
 
   const evalExpr = (e: Expr, env: (name: string) => number | undefined = () => undefined, withText = true): { value: number; text: string } | null => {
     try {
@@ -96,7 +85,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
         return o === undefined ? ev.vars.get(n.name!)!.detach() : scalar(o, { dtype: "float64" });
       }, true);
       if (t.size !== 1) return null;
-      return { value: t.item(), text: withText ? `${exprToText(e)} = ${[...x.stages(root)].join(" = ")}` : "" };
+      return { value: t.item(), text: withText ? `${exprToText(e)} = ${x.stages(root).join(" = ")}` : "" };
     } catch {
       return null;
     }
@@ -127,9 +116,8 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     // NOTE: the nearest steps only, so that a long program's check stays quick.
     for (const u of upstream.slice(-MAX_UPSTREAM_STEPS)) {
       const correct = ev.vars.get(u)!.item();
-      for (const slip of ownSlips(u, (v) => !close(v, correct, tol) && close(carried(u, v, name) ?? NaN, claimed, tol))) {
-        found.push(`in the step of $${u}$, ${slip}, which carries on to $${name} = ${fmt(claimed)}$`);
-      }
+      const slips = ownSlips(u, (v) => !close(v, correct, tol) && close(carried(u, v, name) ?? NaN, claimed, tol));
+      found.push(...slips.map((slip) => `in the step of $${u}$, ${slip}, which carries on to $${name} = ${fmt(claimed)}$`));
     }
     return [...new Set(found)];
   }
@@ -141,27 +129,28 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     const before = order.slice(0, order.indexOf(name)).filter((v) => ev.vars.get(v)!.size === 1);
     const candidates: { expr: Expr; slip: string }[] = [];
     for (const s of subExprs(e)) {
+      /** The assignment with `s` replaced by `by`, and the slip that replacement is. */
+      const slip = (by: Expr, text: string) => candidates.push({ expr: replace(e, s, by), slip: text });
       if (s.kind === "binary" && (s.op === "+" || s.op === "-")) {
-        candidates.push({ expr: replace(e, s, s.left), slip: `the term $${s.op === "+" ? "+" : "−"} ${exprToText(s.right)}$ was dropped` });
-        candidates.push({ expr: replace(e, s, s.op === "+" ? s.right : neg(s.right)), slip: `the term $${exprToText(s.left)}$ was dropped` });
+        slip(s.left, `the term $${s.op === "+" ? "+" : "−"} ${exprToText(s.right)}$ was dropped`);
+        slip(s.op === "+" ? s.right : neg(s.right), `the term $${exprToText(s.left)}$ was dropped`);
       }
       if (!(s.kind === "num" && s.value === 0)) {
-        candidates.push({ expr: replace(e, s, neg(s)), slip: s === e ? "the sign of the result was flipped" : `the sign of $${exprToText(s)}$ was flipped` });
+        slip(neg(s), s === e ? "the sign of the result was flipped" : `the sign of $${exprToText(s)}$ was flipped`);
       }
       if (s.kind === "var") {
         for (const u of before.filter((u) => u !== s.name)) {
-          candidates.push({ expr: replace(e, s, varExpr(u, s)), slip: `$${s.name}$ was replaced by $${u} = ${fmt(ev.vars.get(u)!.item())}$` });
+          slip(varExpr(u, s), `$${s.name}$ was replaced by $${u} = ${fmt(ev.vars.get(u)!.item())}$`);
         }
-        if (ev.inputs.has(s.name)) for (const l of literals) candidates.push({ expr: replace(e, s, numExpr(l, s)), slip: `$${s.name}$ was replaced by the constant $${fmt(l)}$` });
+        if (ev.inputs.has(s.name)) for (const l of literals) slip(numExpr(l, s), `$${s.name}$ was replaced by the constant $${fmt(l)}$`);
       }
       if (s.kind === "num") {
         const others = [...literals, ...inputValues.map(([, v]) => v)].filter((v) => v !== s.value);
-        for (const v of new Set(others)) candidates.push({ expr: replace(e, s, numExpr(v, s)), slip: `the constant $${s.text}$ was copied as $${fmt(v)}$` });
+        for (const v of new Set(others)) slip(numExpr(v, s), `the constant $${s.text}$ was copied as $${fmt(v)}$`);
       }
       if (s.kind === "call" && vocabOf(s.fn).shape === "same") {
-        const fn = callName(s.fn);
-        candidates.push({ expr: replace(e, s, s.args[0]!), slip: `$${fn}$ was skipped` });
-        candidates.push({ expr: replace(e, s, { ...s, args: [s, ...s.args.slice(1)] }), slip: `$${fn}$ was applied twice` });
+        slip(s.args[0]!, `$${callName(s.fn)}$ was skipped`);
+        slip({ ...s, args: [s, ...s.args.slice(1)] }, `$${callName(s.fn)}$ was applied twice`);
       }
     }
     const found: string[] = [];
@@ -172,8 +161,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     return [...new Set(found)];
   }
 
-  function diagnoseValue(b: Diagnosis): void {
-    const c = b.check;
+  function diagnoseValue(c: Check): void {
     const step = ev.steps.get(c.target);
     const fs = step && d.forward.find((f) => f.name === c.target);
     if (!step || !fs) {
@@ -183,14 +171,10 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     c.derivation = [`${c.target} = ${fs.expression}`, ...fs.stages].join(" = ");
     const deps = [...new Set(step.occurrences.map((o) => o.name))].filter((v) => wrongValues.has(v));
     if (deps.length > 0) {
-      const first = deps.sort((a, b2) => order.indexOf(a) - order.indexOf(b2))[0]!;
-      c.upstream = first;
       const r = evalExpr(step.assignment.expr, (n) => wrongValues.get(n));
-      const carried = r && close(r.value, c.claimed, tol)
-        ? `; $${c.target} = ${fmt(c.claimed)}$ follows from it ($${r.text}$)`
-        : `; $${c.target}$ is also not what $${fs.expression}$ gives with it`;
-      c.firstWrongStep = `upstream, at ${claimText(rootOf(first))}${carried}`;
-      return;
+      return blame(c, earliest(deps), r && close(r.value, c.claimed, tol)
+        ? `$${c.target} = ${fmt(c.claimed)}$ follows from it ($${r.text}$)`
+        : `$${c.target}$ is also not what $${fs.expression}$ gives with it`);
     }
     c.slips = forwardSlips(c.target, c.claimed);
     c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$${slipText(c.slips)}`;
@@ -201,12 +185,9 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     const hit = (v: number) => close(v, claimed, tol);
     const name = (p: Path) => (p.label.startsWith("through") ? `the path ${p.label}` : `the ${p.label}`);
     const where = (p: Path) => (paths.length > 1 ? ` in ${name(p)}` : "");
-    const productOf = (fs: readonly Factor[]) => fs.reduce((a, f) => a * f.value, 1);
     paths.forEach((p) => {
       const rest = correct - p.value;
-      if (paths.length > 1 && hit(rest)) {
-        found.push(`${name(p)} ($${pathSymbolic(p)} = ${fmt(p.value)}$) was left out`);
-      }
+      if (paths.length > 1 && hit(rest)) found.push(`${name(p)} ($${pathSymbolic(p)} = ${fmt(p.value)}$) was left out`);
       if (p.value !== 0 && hit(rest - p.value)) {
         const negatives = p.factors.filter((f) => f.value < 0);
         found.push(negatives.length === 1
@@ -215,7 +196,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
       }
       p.factors.forEach((f, fi) => {
         if (f.unit) return;
-        const others = productOf(p.factors.filter((_, k) => k !== fi));
+        const others = p.factors.reduce((a, g, k) => (k === fi ? a : a * g.value), 1);
         const alts: { value: number; slip: string }[] = [{ value: 1, slip: `the factor $${f.text} = ${fmt(f.value)}$ was left out` }];
         if (f.role === "activation" && f.text.startsWith("ReLU'")) {
           alts.push({ value: f.value === 1 ? 0 : 1, slip: `$${f.text}$ was taken as ${f.value === 1 ? "$0$ instead of $1$" : "$1$ instead of $0$"}` });
@@ -234,8 +215,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     return [...new Set(found)];
   }
 
-  function diagnoseGradient(b: Diagnosis, claim: Extract<Claim, { kind: "grad" }>): void {
-    const c = b.check;
+  function diagnoseGradient(c: Check, claim: Extract<Claim, { kind: "grad" }>): void {
     const listed = x.scalar ? x.paths(claim.of, claim.wrt) : null;
     const paths = listed?.paths ?? null;
     const complete = paths !== null && BigInt(paths.length) === listed!.total;
@@ -245,46 +225,32 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
     if (wrongValues.size > 0) {
       const ev2 = evaluateProgram(ev.program, Object.fromEntries(ev.inputs), wrongValues);
       const g = totalGradients(ev2, claim.of, [claim.wrt]).get(claim.wrt)!.item();
-      if (close(g, c.claimed, tol)) {
-        const first = [...wrongValues.keys()].sort((a, b2) => order.indexOf(a) - order.indexOf(b2))[0]!;
-        c.upstream = first;
-        c.firstWrongStep = `upstream, at ${claimText(rootOf(first))}; $${c.target} = ${fmt(c.claimed)}$ follows from the wrong forward value`;
-        return;
-      }
+      const why = `$${c.target} = ${fmt(c.claimed)}$ follows from the wrong forward value`;
+      if (close(g, c.claimed, tol)) return blame(c, earliest(wrongValues.keys()), why);
     }
     if (x.scalar) {
-      const steps = x.backward(claim.of);
-      const step = steps.find((s) => s.name === claim.wrt);
+      const step = x.backward(claim.of).find((s) => s.name === claim.wrt);
       const parents = (step?.terms ?? []).filter((t) => wrong.has(gradSymbol(claim.of, t.from)));
       if (step && parents.length > 0) {
         const sum = step.terms.reduce((acc, t) => {
           const up = wrong.get(gradSymbol(claim.of, t.from))?.claimed ?? (t.upstreamValue as number);
           return acc + up * (t.localValues ?? []).reduce((p, v) => p * v, 1);
         }, 0);
-        if (close(sum, c.claimed, tol)) {
-          const first = gradSymbol(claim.of, parents[0]!.from);
-          c.upstream = first;
-          c.firstWrongStep = `upstream, at ${claimText(rootOf(first))}; $${c.target} = ${fmt(c.claimed)}$ follows from it`;
-          return;
-        }
+        const why = `$${c.target} = ${fmt(c.claimed)}$ follows from it`;
+        if (close(sum, c.claimed, tol)) return blame(c, gradSymbol(claim.of, parents[0]!.from), why);
       }
     }
     c.slips = paths ? pathSlips(paths, c.correct!, c.claimed) : [];
     c.firstWrongStep = `$${c.derivation}$, not $${fmt(c.claimed)}$${slipText(c.slips)}`;
   }
 
-  const byOrder = base.map((_, i) => i).sort((i, j) => rank(base[i]!) - rank(base[j]!));
-  function rank(b: Diagnosis): number {
-    if (!b.key.startsWith("∂")) return order.indexOf(b.key);
-    const wrt = (claims[base.indexOf(b)] as Extract<Claim, { kind: "grad" }>).wrt;
-    return order.length + (order.length - order.indexOf(wrt));
-  }
-  for (const i of byOrder) {
-    const b = base[i]!;
-    if (b.check.ok) continue;
+  // Forward values in program order, then gradients from the last variable back.
+  const rank = (c: Claim) => (c.kind === "value" ? order.indexOf(c.name) : 2 * order.length - order.indexOf(c.wrt));
+  for (const i of claims.map((_, k) => k).sort((a, b) => rank(claims[a]!) - rank(claims[b]!))) {
     const claim = claims[i]!;
-    if (claim.kind === "value") diagnoseValue(b);
-    else diagnoseGradient(b, claim);
+    if (checks[i]!.ok) continue;
+    if (claim.kind === "value") diagnoseValue(checks[i]!);
+    else diagnoseGradient(checks[i]!, claim);
   }
-  return base.map((b) => b.check);
+  return checks;
 }

@@ -26,6 +26,8 @@ export interface DeriveOptions {
 }
 
 type Row = NamedDerivation["numeric"][number];
+/** What each derivation sets; the rest is the same for all. */
+type Body = Omit<NamedDerivation, "kind" | "name" | "seed" | "tolerance" | "notes">;
 
 const leaf = (t: Tensor) => t.detach().requiresGrad_();
 const grad = (out: Tensor, x: Tensor, retainGraph = false) => gradients(out, [x], { retainGraph })[0]!;
@@ -38,7 +40,7 @@ function row(label: string, formula: Tensor, autograd: Tensor): Row {
 /** −Σ y ⊙ log softmax(h) from primitives only (exp, sum, div, log, mul), so autograd runs the primitives' rules. */
 const naiveCrossEntropy = (h: Tensor, y: Tensor) => F.neg(F.sum(F.mul(y, F.log(F.div(F.exp(h), F.sum(F.exp(h), -1, true))))));
 
-function softmaxCrossEntropy(g: Generator): Omit<NamedDerivation, "kind" | "name" | "seed" | "tolerance" | "notes"> {
+function softmaxCrossEntropy(g: Generator): Body {
   const C = 5, N = 4;
   const h = leaf(randn([C], { dtype: "float64", generator: g }));
   const label = randint(0, C, [1], { generator: g, dtype: "int32" });
@@ -69,13 +71,12 @@ function softmaxCrossEntropy(g: Generator): Omit<NamedDerivation, "kind" | "name
   };
 }
 
-function softmaxJacobian(g: Generator): Omit<NamedDerivation, "kind" | "name" | "seed" | "tolerance" | "notes"> {
+function softmaxJacobian(g: Generator): Body {
   const C = 4;
   const h = leaf(randn([C], { dtype: "float64", generator: g }));
   const y = F.oneHot(randint(0, C, [], { generator: g, dtype: "int32" }), C, { dtype: "float64" });
   const P = F.softmax(h);
-  const rows = Array.from({ length: C }, (_, i) => grad(F.select(P, 0, i), h, true));
-  const Jauto = F.stack(rows);
+  const Jauto = F.stack(Array.from({ length: C }, (_, i) => grad(F.select(P, 0, i), h, true)));
   const Pd = P.detach();
   const J = F.sub(F.mul(eye(C, C, { dtype: "float64" }), Pd), F.matmul(F.unsqueeze(Pd, 1), F.unsqueeze(Pd, 0)));
   const dLdP = F.neg(F.div(y, Pd));
@@ -99,7 +100,7 @@ function softmaxJacobian(g: Generator): Omit<NamedDerivation, "kind" | "name" | 
   };
 }
 
-function sigmoidBce(g: Generator): Omit<NamedDerivation, "kind" | "name" | "seed" | "tolerance" | "notes"> {
+function sigmoidBce(g: Generator): Body {
   const n = 6;
   const x = leaf(randn([n], { dtype: "float64", generator: g }));
   const y = F.cast(randint(0, 2, [n], { generator: g, dtype: "int32" }), "float64");
@@ -122,7 +123,7 @@ function sigmoidBce(g: Generator): Omit<NamedDerivation, "kind" | "name" | "seed
   };
 }
 
-function meanSquared(g: Generator): Omit<NamedDerivation, "kind" | "name" | "seed" | "tolerance" | "notes"> {
+function meanSquared(g: Generator): Body {
   const n = 5;
   const yhat = leaf(randn([n], { dtype: "float64", generator: g }));
   const y = randn([n], { dtype: "float64", generator: g });
@@ -138,7 +139,7 @@ function meanSquared(g: Generator): Omit<NamedDerivation, "kind" | "name" | "see
   };
 }
 
-function l2(g: Generator, lambda: number): Omit<NamedDerivation, "kind" | "name" | "seed" | "tolerance" | "notes"> {
+function l2(g: Generator, lambda: number): Body {
   const W = leaf(randn([3, 4], { dtype: "float64", generator: g }));
   return {
     title: "L2 regularization: $∂((λ/2)‖W‖²)/∂W = λ·W$ (weight decay)",
@@ -153,7 +154,7 @@ function l2(g: Generator, lambda: number): Omit<NamedDerivation, "kind" | "name"
   };
 }
 
-function minibatchMean(g: Generator): Omit<NamedDerivation, "kind" | "name" | "seed" | "tolerance" | "notes"> {
+function minibatchMean(g: Generator): Body {
   const N = 4, D = 3, C = 5;
   const X = randn([N, D], { dtype: "float64", generator: g });
   const W = randn([D, C], { dtype: "float64", generator: g });
@@ -182,6 +183,11 @@ function minibatchMean(g: Generator): Omit<NamedDerivation, "kind" | "name" | "s
   };
 }
 
+const BODIES: Record<DerivationName, (g: Generator, lambda: number) => Body> = {
+  "softmax-cross-entropy": softmaxCrossEntropy, "softmax-jacobian": softmaxJacobian, "sigmoid-bce": sigmoidBce,
+  mse: meanSquared, l2, "minibatch-mean": minibatchMean,
+};
+
 /**
  * A named derivation, step by step, confirmed numerically against autograd on a seeded random sample:
  * `softmax-cross-entropy` (P4), `softmax-jacobian`, `sigmoid-bce`, `mse`, `l2`, `minibatch-mean`.
@@ -192,12 +198,6 @@ export function deriveNamed(name: string, options?: DeriveOptions): NamedDerivat
   if (!(DERIVATIONS as readonly string[]).includes(name)) throw new ValueError(`--derive: unknown derivation "${name}"; known: ${DERIVATIONS.join(", ")}`);
   const seed = opts.seed ?? 0;
   const g = new Generator(seed);
-  const n = name as DerivationName;
-  const body = n === "softmax-cross-entropy" ? softmaxCrossEntropy(g)
-    : n === "softmax-jacobian" ? softmaxJacobian(g)
-    : n === "sigmoid-bce" ? sigmoidBce(g)
-    : n === "mse" ? meanSquared(g)
-    : n === "l2" ? l2(g, opts.l2 ?? 0.1)
-    : minibatchMean(g);
-  return { kind: "named", name: n, seed, tolerance: 1e-12, notes: [], ...body };
+  const body = BODIES[name as DerivationName](g, opts.l2 ?? 0.1);
+  return { kind: "named", name, seed, tolerance: 1e-12, notes: [], ...body };
 }

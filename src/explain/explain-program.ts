@@ -1,19 +1,20 @@
 import { ValueError } from "../errors.js";
+import { Module } from "../nn/module.js";
 import { checkOptions } from "../options.js";
 import * as F from "../ops/functions.js";
 import { PROGRAM_FUNCTIONS, vocabOf, type VocabName } from "../ops/vocab.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { Expr, Program } from "./ast.js";
+import { type Expr, exprToText, type Program } from "./ast.js";
 import { checkClaims } from "./check.js";
-import type { AdjointStep, AdjointTerm, Factor, ForwardStep, Gradient, GraphEdge, GraphNode, Path, ProgramDerivation } from "./derivation.js";
-import { dropUnitUpstream, gradSymbol, group, instantiate, rolesOf, ruleOf, UPSTREAM } from "./formulas.js";
-import { DEFAULT_PRECISION, countText, formatFactor, formatNumber, formatValue, tensorValue } from "./numbers.js";
+import type { AdjointStep, AdjointTerm, Factor, ForwardStep, Gradient, GraphEdge, GraphNode, ModelDerivation, Path, ProgramDerivation } from "./derivation.js";
+import { dropUnitUpstream, gradSymbol, group, instantiate, ruleOf, ruleWith, UPSTREAM } from "./formulas.js";
+import { type ExplainModelOptions, explainModule } from "./model.js";
+import { DEFAULT_PRECISION, countText, factorText, formatFactor, formatNumber, formatValue, tensorValue } from "./numbers.js";
 import { parseProgram } from "./parser.js";
 import {
   type Evaluated, type InputValue, type Occurrence, type Step, type TreeNode,
   dependencies, evaluateProgram, localPartials, occurrenceVjps, totalGradients,
 } from "./program.js";
-import { exprToText } from "./source-text.js";
 import { type Claim, parseClaims } from "./values.js";
 
 /** Options of `explainProgram`. */
@@ -42,14 +43,14 @@ const PROGRAM_ACTIVATIONS = PROGRAM_FUNCTIONS.map((f) => f.op).filter((op) => vo
 const vocabOfNode = (n: TreeNode) => (n.op === "var" || n.op === "num" ? undefined : vocabOf(n.op));
 
 const isScalar = (t: Tensor) => t.size === 1;
+/** Whether a sub-expression and every sub-expression in it have one element. */
+const allScalar = (n: TreeNode): boolean => isScalar(n.value) && n.children.every(allScalar);
 /** A number as an expression, written at `precision` digits (negative numbers as a negation). */
 const num = (value: number, precision: number): Expr => {
   const pos = { line: 0, column: 0, offset: 0, end: 0 };
   const lit: Expr = { kind: "num", value: Math.abs(value), text: formatNumber(Math.abs(value), precision).replace("e−", "e-"), pos };
   return value < 0 ? { kind: "unary", op: "-", arg: lit, pos } : lit;
 };
-/** A factor inside a product: a negative one in parentheses. */
-export const factorText = (text: string) => (text.startsWith("−") ? `(${text})` : text);
 /** Whether gradients flow through an occurrence: not into class indices given to crossentropy. */
 const differentiable = (o: Occurrence) =>
   o.path.every(({ node, child }) => !(node.op === "softmaxCrossEntropy" && child === 1 && node.children[1]!.value.ndim !== node.children[0]!.value.ndim));
@@ -63,10 +64,7 @@ export class ProgramExplainer {
   readonly scalar: boolean;
 
   constructor(readonly ev: Evaluated, readonly precision: number) {
-    const nodes: TreeNode[] = [];
-    const walk = (n: TreeNode) => { nodes.push(n); n.children.forEach(walk); };
-    for (const s of ev.steps.values()) walk(s.root);
-    this.scalar = [...ev.vars.values()].every(isScalar) && nodes.every((n) => isScalar(n.value));
+    this.scalar = [...ev.vars.values()].every(isScalar) && [...ev.steps.values()].every((s) => allScalar(s.root));
   }
 
   fmt = (v: number) => formatNumber(v, this.precision);
@@ -85,29 +83,23 @@ export class ProgramExplainer {
 
   /** `ReLU(1·0.3 + 0.1)`, `ReLU(0.4)`, `0.4`: the expression with numbers, reduced one level at a time. */
   stages(root: TreeNode): string[] {
-    const tree: TreeNode[] = [];
-    const walk = (n: TreeNode) => { tree.push(n); n.children.forEach(walk); };
-    walk(root);
-    if (!tree.every((n) => isScalar(n.value))) return [formatValue(tensorValue(root.value), this.precision)];
+    if (!allScalar(root)) return [formatValue(tensorValue(root.value), this.precision)];
     const reduced = new Set<TreeNode>();
     const isCall = (n: TreeNode) => n.expr.kind === "call";
     const atomic = (n: TreeNode) => reduced.has(n) || n.op === "var" || n.op === "num";
     const callFree = (n: TreeNode): boolean => atomic(n) || (!isCall(n) && n.children.every(callFree));
-    const live = () => {
-      const out: TreeNode[] = [];
-      for (const stack = [root]; stack.length > 0;) {
-        const n = stack.pop()!;
-        if (atomic(n)) continue;
-        out.push(n);
-        stack.push(...n.children);
-      }
+    const live = (n = root, out: TreeNode[] = []): TreeNode[] => {
+      if (atomic(n)) return out;
+      out.push(n);
+      for (const c of n.children) live(c, out);
       return out;
     };
     const out = [exprToText(this.substituted(root, reduced))];
     for (let guard = 0; guard < 64; guard++) {
       if (callFree(root)) break;
-      const args = live().filter(isCall).flatMap((c) => c.children.filter((ch) => !atomic(ch) && callFree(ch)));
-      const next = args.length > 0 ? args : live().filter((c) => isCall(c) && c.children.every(atomic));
+      const calls = live().filter(isCall);
+      const args = calls.flatMap((c) => c.children.filter((ch) => !atomic(ch) && callFree(ch)));
+      const next = args.length > 0 ? args : calls.filter((c) => c.children.every(atomic));
       next.forEach((n) => reduced.add(n));
       out.push(exprToText(this.substituted(root, reduced)));
     }
@@ -120,18 +112,14 @@ export class ProgramExplainer {
     return { name: s.name, expression: exprToText(s.root.expr), stages: this.stages(s.root), value: tensorValue(s.value), shape: [...s.value.shape] };
   }
 
-  private partial(n: TreeNode, i: number): number {
-    if (!this.partials.has(n)) this.partials.set(n, localPartials(n));
-    return this.partials.get(n)![i]?.item() ?? 0;
-  }
-
   /** The local derivative of node `n` with respect to its child `i`, as a factor of a chain-rule product. */
   factor(step: Step, n: TreeNode, i: number): Factor {
     let cached = this.factors.get(n);
     if (!cached) this.factors.set(n, (cached = []));
     if (cached[i]) return cached[i]!;
     const c = n.children[i]!;
-    const value = this.partial(n, i);
+    if (!this.partials.has(n)) this.partials.set(n, localPartials(n));
+    const value = this.partials.get(n)![i]?.item() ?? 0;
     const base = { value, step: step.name, of: n.text, by: c.text };
     let f: Factor;
     const v = vocabOfNode(n);
@@ -148,11 +136,10 @@ export class ProgramExplainer {
       // The op's formula with ḡ = 1: a rule that passes ḡ on is a structural 1; one that gives another operand names it.
       const op = n.op as VocabName;
       const rule = ruleOf(op, i);
-      const bind = (texts: string[]) => Object.fromEntries([[UPSTREAM, "1"], ...rolesOf(op).map((r, k) => [r, texts[k] ?? ""])]);
-      const text = dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => k.text))));
+      const text = dropUnitUpstream(ruleWith(op, i, "1", n.children.map((k) => k.text)));
       const other = n.children.find((k, j) => j !== i && group(k.text) === text);
       const role = rule === UPSTREAM ? "unit" : other ? (other.op === "num" ? "constant" : "operand") : /^−?\d+$/.test(text) ? "constant" : "other";
-      f = { ...base, text, atValues: dropUnitUpstream(instantiate(rule, bind(n.children.map((k) => this.fmt(k.value.item()))))), unit: role === "unit", role };
+      f = { ...base, text, atValues: dropUnitUpstream(ruleWith(op, i, "1", n.children.map((k) => this.fmt(k.value.item())))), unit: role === "unit", role };
       const kinked = (n.op === "abs" && c.value.item() === 0) || ((n.op === "maximum" || n.op === "minimum") && n.children[0]!.value.item() === n.children[1]!.value.item());
       if (kinked) f.kink = `$${f.text}$ at a kink ($${n.text}$ with ${n.op === "abs" ? `$${c.text} = 0$` : "equal arguments"}): taken as $${this.fmt(value)}$, as PyTorch does`;
     }
@@ -268,10 +255,7 @@ export class ProgramExplainer {
       } else t = `−logsoftmax(${n.children[0]!.text})${rows > 1 ? `/${rows}` : ""}`;
       if (g !== "1") t = `${group(g)}·${group(t)}`;
     } else {
-      const op = n.op as VocabName;
-      const roles = rolesOf(op);
-      const bindings = Object.fromEntries([[UPSTREAM, g], ...roles.map((r, k) => [r, n.children[k]?.text ?? ""])]);
-      t = instantiate(ruleOf(op, i), bindings);
+      t = ruleWith(n.op as VocabName, i, g, n.children.map((k) => k.text));
       if (g === "1") t = dropUnitUpstream(t);
     }
     if (vocabOfNode(n)?.shape === "broadcast" && c.value.size !== n.value.size) {
@@ -318,13 +302,11 @@ export class ProgramExplainer {
           if (o.name !== v || !differentiable(o)) return;
           if (!vjps.has(s.name)) vjps.set(s.name, occurrenceVjps(s, adjoint.get(s.name)!));
           const upstream = gradSymbol(of, s.name);
-          const term: AdjointTerm = { from: s.name, upstream, upstreamValue: tensorValue(adjoint.get(s.name)!), local: "", value: tensorValue(vjps.get(s.name)![k]!) };
-          if (!this.scalar) term.local = this.pathVjpText(o, s.name === of ? "1" : upstream);
-          else {
-            const l = this.localText(s, o);
-            Object.assign(term, { local: l.text, localAtValues: l.atValues, localValues: l.values });
-          }
-          terms.push(term);
+          const l = this.scalar ? this.localText(s, o) : undefined;
+          const local = l?.text ?? this.pathVjpText(o, s.name === of ? "1" : upstream);
+          const value = tensorValue(vjps.get(s.name)![k]!);
+          const upstreamValue = tensorValue(adjoint.get(s.name)!);
+          terms.push({ from: s.name, upstream, upstreamValue, local, value, ...(l && { localAtValues: l.atValues, localValues: l.values }) });
         });
       }
       if (v !== of && terms.length === 0) continue;
@@ -352,18 +334,12 @@ export class ProgramExplainer {
       const seen = [...new Set(s.occurrences.map((o) => o.name))];
       for (const from of seen) {
         const occ = s.occurrences.filter((o) => o.name === from && differentiable(o));
-        if (occ.length === 0) {
-          edges.push({ from, to: s.name, local: "no gradient (class indices)", value: null });
-          continue;
-        }
-        if (this.scalar) {
-          const parts = occ.map((o) => this.localText(s, o));
+        const to = s.name;
+        if (occ.length === 0) edges.push({ from, to, local: "no gradient (class indices)", value: null });
+        else if (this.scalar) {
           const value = occ.reduce((acc, o) => acc + this.edgeFactors(s, o).reduce((p, f) => p * f.value, 1), 0);
-          edges.push({ from, to: s.name, local: parts.map((p) => p.text).join(" + "), value });
-        } else {
-          const g = gradSymbol(of, s.name);
-          edges.push({ from, to: s.name, local: occ.map((o) => this.pathVjpText(o, g)).join(" + "), value: null });
-        }
+          edges.push({ from, to, local: occ.map((o) => this.localText(s, o).text).join(" + "), value });
+        } else edges.push({ from, to, local: occ.map((o) => this.pathVjpText(o, gradSymbol(of, to))).join(" + "), value: null });
       }
     }
     return { nodes, edges };
@@ -379,15 +355,14 @@ export class ProgramExplainer {
     const elements = (t: Tensor) => (t.ndim === 0 ? [t.item()] : (t.toArray() as unknown[]).flat(Infinity) as number[]);
     const finite = (t: Tensor) => elements(t).every(Number.isFinite);
     for (const s of this.ev.steps.values()) {
-      const nodes: TreeNode[] = [];
-      const walk = (n: TreeNode) => { n.children.forEach(walk); nodes.push(n); };
-      walk(s.root);
-      for (const n of nodes) {
+      // NOTE: children first, so that a note is said where the value first leaves the domain.
+      const visit = (n: TreeNode): void => {
+        n.children.forEach(visit);
         const [a, b] = n.children;
         if ((n.op === "softmax" || n.op === "logsoftmax" || n.op === "softmaxCrossEntropy") && a!.value.ndim > 0 && a!.value.shape.at(n.axis ?? -1) === 1) {
           notes.push(`$${s.name}$: $${n.text}$ runs over one element, so it is constant ($${n.op === "softmax" ? "softmax = 1" : n.op === "logsoftmax" ? "logsoftmax = 0" : "loss = 0"}$) and its gradient is $0$`);
         }
-        if (n.op === "var" || n.op === "num" || finite(n.value) || !n.children.every((c) => finite(c.value))) continue;
+        if (n.op === "var" || n.op === "num" || finite(n.value) || !n.children.every((c) => finite(c.value))) return;
         const scalars = n.value.size === 1 && n.children.every((c) => c.value.size === 1);
         const v = (c: TreeNode) => `$${c.text} = ${this.fmt(c.value.item())}$`;
         const gives = scalars ? ` gives $${this.fmt(n.value.item())}$` : ` gives ±∞ or NaN in ${elements(n.value).filter((e) => !Number.isFinite(e)).length} of ${n.value.size} elements`;
@@ -399,7 +374,8 @@ export class ProgramExplainer {
         else if (n.op === "pow" && elements(a!.value).some((e) => e === 0)) what = `0 to a negative power (a division by zero): $${n.text}$${scalars ? ` with ${v(a!)}, ${v(b!)}` : ""}`;
         else what = `overflow (beyond the largest float64, about $1.8e308$): $${n.text}$${scalars ? ` at ${n.children.filter((c) => c.op !== "num").map(v).join(", ")}` : ""}`;
         notes.push(`$${s.name}$: ${what}${gives}`);
-      }
+      };
+      visit(s.root);
     }
     return notes;
   }
@@ -472,23 +448,15 @@ export function explainProgram(
   const scalarOut = output.size === 1;
   const gradients = scalarOut ? x.gradients(of, wrt) : [];
   const backward = scalarOut ? x.backward(of) : [];
-  const deps = [...dependencies(ev, of)];
-  const grads = scalarOut ? totalGradients(ev, of, deps) : null;
+  const grads = scalarOut ? totalGradients(ev, of, [...dependencies(ev, of)]) : null;
   const warnings = x.domainNotes();
   const notes = [...warnings, ...x.notes(gradients, backward)];
   if (!scalarOut) notes.push(`$${of}$ has shape $${output.shape.join("×")}$: gradients need a scalar output (reduce it first, e.g. $L = sum(${of})$)`);
   const d: ProgramDerivation = {
-    kind: "program",
-    source: program.source,
-    of,
-    wrt,
-    precision,
+    kind: "program", source: program.source, of, wrt, precision,
     inputs: [...ev.inputs].map(([name, t]) => ({ name, value: tensorValue(t), shape: [...t.shape] })),
     forward: [...ev.steps.values()].map((s) => x.forwardStep(s)),
-    gradients,
-    backward,
-    graph: x.graph(of, grads),
-    notes,
+    gradients, backward, graph: x.graph(of, grads), notes,
     ...(warnings.length > 0 ? { warnings } : {}),
   };
   if (opts.check !== undefined) {
@@ -498,4 +466,21 @@ export function explainProgram(
     d.checks = checkClaims(x, d, claims, d.tolerance);
   }
   return d;
+}
+
+/**
+ * The structured worked solution that `chainrule explain` formats: of a program with its input values
+ * (see `explainProgram`), or of a module's backward pass on one input and target (see `explainModule`).
+ *
+ * @example
+ * const d = explain("x1 = relu(x0*w0 + b0); y1 = x1*w1 + b1; z = relu(y1 + x0)",
+ *   { x0: 1, w0: 0.3, w1: -0.2, b0: 0.1, b1: -0.3 });
+ * d.gradients.find((g) => g.wrt === "x0")!.value; // 0.94
+ * explain(new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2)), x, labels).backward[0].rhs; // "(P − Y)/5"
+ */
+export function explain(source: string | Program, values: Readonly<Record<string, InputValue>>, opts?: ExplainProgramOptions): ProgramDerivation;
+export function explain(model: Module, input: Tensor, target: Tensor, opts?: Pick<ExplainModelOptions, "loss" | "l2">): ModelDerivation;
+export function explain(a: string | Program | Module, b: unknown, c?: unknown, d?: unknown): ProgramDerivation | ModelDerivation {
+  if (a instanceof Module) return explainModule(a, b as Tensor, c as Tensor, checkOptions("explain", d as Pick<ExplainModelOptions, "loss" | "l2"> | undefined, ["loss", "l2"]));
+  return explainProgram(a, b as Readonly<Record<string, InputValue>>, checkOptions("explain", c as ExplainProgramOptions | undefined, ["of", "wrt", "precision", "check", "tol"]));
 }

@@ -9,8 +9,8 @@ interface Section {
   title: string;
   kind: "math" | "text";
   lines: string[];
-  /** For LaTeX: the equations as chains, when the section is made of them. */
-  chains?: Chain[];
+  /** For LaTeX: the section laid out from its data (chains, matrix equations, tables) rather than from its lines. */
+  latex?: () => string[];
 }
 
 const width = (s: string) => [...s].length;
@@ -32,38 +32,27 @@ function chainLines(c: Chain, lhsWidth = width(c.lhs)): string[] {
   return [...lines, `${pad} = ${c.rhs.join(" = ")}`];
 }
 
+/** A section of equations as chains, their left sides in one column (in LaTeX too). */
+function chainSection(title: string, chains: Chain[], p: number, lay: (c: Chain, lhsWidth: number) => string[] = chainLines): Section {
+  const [w, lw] = [Math.max(...chains.map((c) => width(c.lhs))), Math.max(...chains.map((c) => mathWidth(c.lhs)))];
+  const latex = () => alignedDisplays(chains.map((c) => chainToLatex(c, p, lw)));
+  return { title, kind: "math", lines: chains.flatMap((c) => lay(c, w)), latex };
+}
+
 function programSections(d: ProgramDerivation): Section[] {
   const p = d.precision;
-  const sections: Section[] = [];
-  const scalars = d.inputs.filter((i) => i.shape.length === 0);
-  const tensors = d.inputs.filter((i) => i.shape.length > 0);
-  sections.push({
-    title: "Inputs",
-    kind: "math",
-    lines: [
-      ...(scalars.length > 0 ? [scalars.map((i) => `${i.name} = ${formatValue(i.value, p)}`).join(", ")] : []),
-      ...tensors.map((i) => `${i.name} = ${formatValue(i.value, p)}   [${formatShape(i.shape)}]`),
-    ],
-  });
+  const scalars = d.inputs.filter((i) => i.shape.length === 0).map((i) => `${i.name} = ${formatValue(i.value, p)}`);
+  const tensors = d.inputs.filter((i) => i.shape.length > 0).map((i) => `${i.name} = ${formatValue(i.value, p)}   [${formatShape(i.shape)}]`);
+  const sections: Section[] = [{ title: "Inputs", kind: "math", lines: [...(scalars.length > 0 ? [scalars.join(", ")] : []), ...tensors] }];
   const fwd = d.forward.map((f) => forwardChain(f, p));
   const scalarRows = fwd.filter((c) => c.shape === undefined);
   const aligned = alignColumns(scalarRows.map((c) => [c.lhs, ...c.rhs]), " = ");
-  const nameWidth = Math.max(...fwd.map((c) => width(c.lhs)));
-  sections.push({
-    title: "Forward pass",
-    kind: "math",
-    lines: fwd.flatMap((c) => (c.shape === undefined ? [aligned[scalarRows.indexOf(c)]!] : chainLines(c, nameWidth))),
-    chains: fwd,
-  });
-  if (d.gradients.length > 0) {
-    const gs = d.gradients.map((g) => gradientChain(g, p));
-    const w = Math.max(...gs.map((c) => width(c.lhs)));
-    sections.push({ title: `Gradients of ${d.of}`, kind: "math", lines: gs.flatMap((c) => chainLines(c, w)), chains: gs });
-  }
+  const forwardLines = (c: Chain, w: number) => (c.shape === undefined ? [aligned[scalarRows.indexOf(c)]!] : chainLines(c, w));
+  sections.push(chainSection("Forward pass", fwd, p, forwardLines));
+  if (d.gradients.length > 0) sections.push(chainSection(`Gradients of ${d.of}`, d.gradients.map((g) => gradientChain(g, p)), p));
   if (d.backward.length > 0) {
-    const bs = d.backward.map((s) => adjointChain(s, p));
-    const w = Math.max(...bs.map((c) => width(c.lhs)));
-    sections.push({ title: "Backward pass (reverse mode, one variable at a time: upstream × local)", kind: "math", lines: bs.flatMap((c) => chainLines(c, w)), chains: bs });
+    const title = "Backward pass (reverse mode, one variable at a time: upstream × local)";
+    sections.push(chainSection(title, d.backward.map((s) => adjointChain(s, p)), p));
   }
   if (d.notes.length > 0) sections.push({ title: "Notes", kind: "text", lines: d.notes });
   if (d.checks) {
@@ -91,30 +80,22 @@ function equationLines(eqs: readonly Equation[]): string[] {
 }
 
 function modelSections(d: ModelDerivation): Section[] {
-  const sections: Section[] = [
-    { title: "Network", kind: "text", lines: d.legend },
-    ...(d.layers
-      ? [{
-        title: "Shapes and parameters (P2, P3)",
-        kind: "math" as const,
-        lines: [
-          ...alignColumns(d.layers.map((l) => [`${l.name} ${l.type}`, `output [${l.outputShape.join("×")}]`, l.params > 0 ? `parameters ${l.arithmetic}` : ""]), "   ").map((l) => l.trimEnd()),
-          `total parameters: ${d.layers.filter((l) => l.params > 0).map((l) => l.params.toLocaleString("en-US")).join(" + ")} = ${(d.totalParams ?? 0).toLocaleString("en-US")}`,
-        ],
-      }]
-      : []),
-    { title: "Forward pass", kind: "math", lines: equationLines(d.forward) },
-    { title: "Backward pass", kind: "math", lines: equationLines(d.backward) },
-  ];
+  const sections: Section[] = [{ title: "Network", kind: "text", lines: d.legend }];
+  if (d.layers) {
+    const rows = d.layers.map((l) => [`${l.name} ${l.type}`, `output [${l.outputShape.join("×")}]`, l.params > 0 ? `parameters ${l.arithmetic}` : ""]);
+    const counts = d.layers.filter((l) => l.params > 0).map((l) => l.params.toLocaleString("en-US"));
+    const total = `total parameters: ${counts.join(" + ")} = ${(d.totalParams ?? 0).toLocaleString("en-US")}`;
+    const lines = [...alignColumns(rows, "   ").map((l) => l.trimEnd()), total];
+    sections.push({ title: "Shapes and parameters (P2, P3)", kind: "math", lines, latex: () => layersBlock(d) });
+  }
+  sections.push(
+    { title: "Forward pass", kind: "math", lines: equationLines(d.forward), latex: () => equationsBlock(d.forward) },
+    { title: "Backward pass", kind: "math", lines: equationLines(d.backward), latex: () => equationsBlock(d.backward) },
+  );
   if (d.numeric) {
-    sections.push({
-      title: "Numbers",
-      kind: "text",
-      lines: [
-        `${d.standIns ? `on random data with stand-in sizes ${Object.entries(d.standIns).map(([k, v]) => `$${k} = ${v}$`).join(", ")}` : `loss $L = ${formatNumber(d.numeric.loss)}$`}; every equation above, evaluated, ${d.numeric.maxAbsDiff <= d.numeric.tolerance ? "agrees" : "DISAGREES"} with autograd: largest difference $${formatNumber(d.numeric.maxAbsDiff, 3)}$ (tolerance $${formatNumber(d.numeric.tolerance)}$)`,
-        ...d.backward.filter((e) => e.value !== undefined).map((e) => `$${e.lhs} = ${formatValue(e.value!, 6)}$`),
-      ],
-    });
+    const values = d.backward.filter((e) => e.value !== undefined).map((e) => `$${e.lhs} = ${formatValue(e.value!, 6)}$`);
+    const agreement = `${d.standIns ? `on random data with stand-in sizes ${Object.entries(d.standIns).map(([k, v]) => `$${k} = ${v}$`).join(", ")}` : `loss $L = ${formatNumber(d.numeric.loss)}$`}; every equation above, evaluated, ${d.numeric.maxAbsDiff <= d.numeric.tolerance ? "agrees" : "DISAGREES"} with autograd: largest difference $${formatNumber(d.numeric.maxAbsDiff, 3)}$ (tolerance $${formatNumber(d.numeric.tolerance)}$)`;
+    sections.push({ title: "Numbers", kind: "text", lines: [agreement, ...values] });
   }
   if (d.notes.length > 0) sections.push({ title: "Notes", kind: "text", lines: d.notes });
   return sections;
@@ -123,9 +104,12 @@ function modelSections(d: ModelDerivation): Section[] {
 function namedSections(d: NamedDerivation): Section[] {
   const rows = d.steps.map((s, i) => [`${i + 1}.`, s.math, richToText(s.why)]);
   const w1 = Math.max(...rows.map((r) => width(r[1]!)));
+  const steps = rows.map(([n, m, why]) => `${n} ${m}${why ? `${" ".repeat(w1 - width(m!))}   ${why}` : ""}`);
+  const stepsLatex = () => itemsBlock(d.steps.flatMap((st) => [`$${st.math}$`, ...(st.why ? [`  ${st.why}`] : [])]), "enumerate");
+  const sampleLatex = () => alignedDisplays([d.sample.map((x) => `${mathToLatex(x.name)} &= ${valueToLatex(x.value, 6, LINE_EM - 3)} \\\\`)]);
   return [
-    { title: d.title, kind: "math", lines: rows.map(([n, m, why]) => `${n} ${m}${why ? `${" ".repeat(w1 - width(m!))}   ${why}` : ""}`) },
-    { title: "Sample", kind: "math", lines: d.sample.map((s) => `${s.name} = ${formatValue(s.value, 6)}`) },
+    { title: d.title, kind: "math", lines: steps, latex: stepsLatex },
+    { title: "Sample", kind: "math", lines: d.sample.map((s) => `${s.name} = ${formatValue(s.value, 6)}`), latex: sampleLatex },
     {
       title: `Numerical check (seed ${d.seed}): formula against autograd`,
       kind: "text",
@@ -239,20 +223,18 @@ function breakMath(s: string, room: number, ops: readonly (readonly string[])[] 
   return lines;
 }
 
-/** A chain of right sides `= a = b = c` in rows of at most `room` ems: as many sides as fit on a row, a long side cut over several. */
-function equalityRows(parts: readonly string[], room: number): { first: boolean; text: string }[] {
+/**
+ * Rows of an `aligned` block for `lhs = parts…` in rows of at most `room` ems: as many sides as fit on a row, a long side
+ * cut over several; the first row with the left side, the others from `&=`, continued sides indented.
+ */
+function alignedRows(lhs: string, parts: readonly string[], room: number, after = ""): string[] {
   const rows: { first: boolean; text: string }[] = [];
   for (const part of parts) {
     const last = rows[rows.length - 1];
     if (last?.first && mathWidth(`${last.text} = ${part}`) <= room) last.text += ` = ${part}`;
     else rows.push(...breakMath(part, room).map((text, i) => ({ first: i === 0, text })));
   }
-  return rows;
-}
-
-/** Rows of an `aligned` block for `lhs = parts…`: the first with the left side, the others from `&=`, continued sides indented. */
-function alignedRows(lhs: string, parts: readonly string[], room: number, after = ""): string[] {
-  return equalityRows(parts, room).map((r, i) => `${i === 0 ? lhs : ""} ${r.first ? "&= " : "&\\qquad {} "}${mathToLatex(r.text)}${i === 0 ? after : ""} \\\\`.trimStart());
+  return rows.map((r, i) => `${i === 0 ? lhs : ""} ${r.first ? "&= " : "&\\qquad {} "}${mathToLatex(r.text)}${i === 0 ? after : ""} \\\\`.trimStart());
 }
 
 /** A value in LaTeX: a number, or a matrix for a tensor of rank 1 or 2 that fits on a line (others summarized). */
@@ -300,12 +282,6 @@ function alignedDisplays(groups: readonly string[][]): string[] {
     else last.push(...rows);
   }
   return displays.flatMap((rows) => ["\\[", "\\begin{aligned}", ...rows, "\\end{aligned}", "\\]"]);
-}
-
-/** The chains, their left sides in one column. */
-function chainsBlock(chains: readonly Chain[], p: number): string[] {
-  const w = Math.max(...chains.map((c) => mathWidth(c.lhs)));
-  return alignedDisplays(chains.map((c) => chainToLatex(c, p, w)));
 }
 
 /** Matrix equations with their shapes in a column; what each line rests on in a list below (it is text, and must wrap). */
@@ -356,18 +332,10 @@ function itemsBlock(lines: readonly string[], env = "itemize"): string[] {
 export function formatLatex(d: Derivation): string {
   checkDerivation("formatLatex", d);
   const out: string[] = ["% chainrule explain: a LaTeX fragment; needs \\usepackage{amsmath,amssymb}"];
-  const p = d.kind === "program" ? d.precision : 6;
   for (const s of sectionsOf(d)) {
     out.push("", `\\paragraph{${richToLatexText(s.title)}}`);
-    // NOTE: the model's and the named derivation's sections are matched by title, to lay out their data rather than their text lines.
-    if (s.chains) out.push(...chainsBlock(s.chains, p));
-    else if (d.kind === "model" && d.layers && s.title.startsWith("Shapes and parameters")) out.push(...layersBlock(d));
-    else if (d.kind === "model" && (s.title === "Forward pass" || s.title === "Backward pass")) out.push(...equationsBlock(s.title === "Forward pass" ? d.forward : d.backward));
-    else if (d.kind === "named" && s.title === d.title) {
-      out.push(...itemsBlock(d.steps.flatMap((st) => [`$${st.math}$`, ...(st.why ? [`  ${st.why}`] : [])]), "enumerate"));
-    } else if (d.kind === "named" && s.title === "Sample") {
-      out.push("\\[", "\\begin{aligned}", ...d.sample.map((x) => `${mathToLatex(x.name)} &= ${valueToLatex(x.value, p, LINE_EM - 3)} \\\\`), "\\end{aligned}", "\\]");
-    } else if (s.kind === "math") out.push("\\[", "\\begin{aligned}", ...s.lines.map((l) => `&${l.trim().split(/ {2,}/).map(mathToLatex).join(" \\quad ")} \\\\`), "\\end{aligned}", "\\]");
+    if (s.latex) out.push(...s.latex());
+    else if (s.kind === "math") out.push("\\[", "\\begin{aligned}", ...s.lines.map((l) => `&${l.trim().split(/ {2,}/).map(mathToLatex).join(" \\quad ")} \\\\`), "\\end{aligned}", "\\]");
     else out.push(...itemsBlock(s.lines));
   }
   return out.join("\n") + "\n";
@@ -392,18 +360,13 @@ export function formatJson(d: Derivation): string {
   checkDerivation("formatJson", d);
   if (d.kind !== "program") return JSON.stringify(d, plainText, 2) + "\n";
   const view = {
-    kind: d.kind,
-    program: d.source,
-    of: d.of,
-    wrt: d.wrt,
+    kind: d.kind, program: d.source, of: d.of, wrt: d.wrt,
     values: Object.fromEntries([...d.inputs.map((i) => [i.name, i.value] as const), ...d.forward.map((f) => [f.name, f.value] as const)]),
     forward: d.forward,
     gradients: Object.fromEntries(d.gradients.map((g) => [g.symbol, g.value])),
     gradientsByInput: Object.fromEntries(d.gradients.map((g) => [g.wrt, g.value])),
     paths: Object.fromEntries(d.gradients.map((g) => [g.symbol, g.paths])),
-    backward: d.backward,
-    graph: d.graph,
-    notes: d.notes,
+    backward: d.backward, graph: d.graph, notes: d.notes,
     ...(d.checks ? { checks: d.checks, tolerance: d.tolerance } : {}),
   };
   return JSON.stringify(view, plainText, 2) + "\n";

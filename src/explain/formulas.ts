@@ -25,8 +25,7 @@ const COMPOSITE_FORMULAS: Record<string, Formula> = {
 
 /** The op formula of a primitive (by op name), or of a composite function of the program language. */
 export function formulaOf(op: OpName | keyof typeof COMPOSITE_FORMULAS): Formula {
-  if (op in COMPOSITE_FORMULAS) return COMPOSITE_FORMULAS[op]!;
-  return OPS[op as OpName].formula;
+  return COMPOSITE_FORMULAS[op] ?? OPS[op as OpName].formula;
 }
 
 /** A formula's rules in input order: `{ a: "ḡ", b: "−ḡ" }` gives roles `a`, `b`. */
@@ -47,20 +46,26 @@ export function rolesOf(op: Parameters<typeof formulaOf>[0]): string[] {
   return rulesOf(formulaOf(op)).map((r) => r.role);
 }
 
+/** The rule of input `i` of an op with ḡ bound to `up` and its roles to `args`, in input order. */
+export const ruleWith = (op: Parameters<typeof formulaOf>[0], i: number, up: string, args: readonly string[]): string =>
+  instantiate(ruleOf(op, i), Object.fromEntries([[UPSTREAM, up], ...rolesOf(op).map((r, k) => [r, args[k] ?? ""])]));
+
 /** Whether `text` reads as one term: a name, a number, `∂z/∂y`, a call `f(…)`, a group `(…)`, `Xᵀ`. */
 export function isAtomic(text: string): boolean {
   const t = text.trim();
   if (/^[\p{L}\p{N}_.'₀-₉ᵀ²]+$/u.test(t)) return !/^[−-]/.test(t);
   if (/^∂[\p{L}\p{N}_.₀-₉]+\/∂[\p{L}\p{N}_.₀-₉]+$/u.test(t)) return true;
-  if (/^\(.*\)$|^[\p{L}_][\p{L}\p{N}_']*\(.*\)$/u.test(t)) {
-    let depth = 0;
-    const start = t.indexOf("(");
-    for (let i = start; i < t.length; i++) {
-      if (t[i] === "(") depth++;
-      else if (t[i] === ")" && --depth === 0) return i === t.length - 1;
-    }
+  return /^\(.*\)$|^[\p{L}_][\p{L}\p{N}_']*\(.*\)$/u.test(t) && closing(t, t.indexOf("(")) === t.length - 1;
+}
+
+/** Where the parenthesis that closes the one at `open` stands, or the length of `s` when none does. */
+export function closing(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === "(") depth++;
+    else if (s[i] === ")" && --depth === 0) return i;
   }
-  return false;
+  return s.length;
 }
 
 /** `text` in parentheses unless it is one term. */

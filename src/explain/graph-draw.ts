@@ -65,6 +65,8 @@ const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 const CHAR_W = 7.4;
 const LINE_H = 16;
 const textWidth = (s: string) => [...s].length * CHAR_W;
+/** A coordinate as the SVG writes it. */
+const r = (v: number) => formatNumber(v, 6).replace("−", "-");
 
 /** A rectangle by its top-left corner. */
 export interface Box { x: number; y: number; w: number; h: number }
@@ -90,10 +92,7 @@ export function layoutGraph(d: ProgramDerivation): GraphLayout {
   // NOTE: dagre keys nodes by plain objects, so a variable named `constructor` would collide: ids are indices.
   const id = new Map(d.graph.nodes.map((n, i) => [n.name, `n${i}`]));
   const lines = new Map(d.graph.nodes.map((n) => [n.name, nodeLines(d, n)]));
-  for (const n of d.graph.nodes) {
-    const ls = lines.get(n.name)!;
-    g.setNode(id.get(n.name)!, { width: Math.max(...ls.map(textWidth)) + 20, height: ls.length * LINE_H + 14 });
-  }
+  for (const [name, ls] of lines) g.setNode(id.get(name)!, { width: Math.max(...ls.map(textWidth)) + 20, height: ls.length * LINE_H + 14 });
   const labelLines = d.graph.edges.map((e) => edgeLabel(d, e));
   d.graph.edges.forEach((e, i) => g.setEdge(id.get(e.from)!, id.get(e.to)!, { width: Math.max(...labelLines[i]!.map(textWidth)) + 8, height: labelLines[i]!.length * LINE_H + 2, labelpos: "c" }));
   dagre.layout(g);
@@ -101,8 +100,7 @@ export function layoutGraph(d: ProgramDerivation): GraphLayout {
   const info = g.graph() as { width: number; height: number };
   const text = legend(d);
   return {
-    width: Math.max(info.width, textWidth(text) + 32),
-    height: info.height + LINE_H + 8,
+    width: Math.max(info.width, textWidth(text) + 32), height: info.height + LINE_H + 8,
     nodes: d.graph.nodes.map((n) => ({ node: n, lines: lines.get(n.name)!, box: box(g.node(id.get(n.name)!)) })),
     edges: d.graph.edges.map((e, i) => {
       const l = g.edge(id.get(e.from)!, id.get(e.to)!);
@@ -114,7 +112,6 @@ export function layoutGraph(d: ProgramDerivation): GraphLayout {
 
 /** A smooth curve through every one of dagre's points (Catmull-Rom as cubic Béziers), so it passes through the label. */
 function pathThrough(ps: readonly { x: number; y: number }[]): string {
-  const r = (v: number) => formatNumber(v, 6).replace("−", "-");
   const at = (i: number) => ps[Math.max(0, Math.min(ps.length - 1, i))]!;
   let s = `M${r(at(0).x)},${r(at(0).y)}`;
   for (let i = 0; i + 1 < ps.length; i++) {
@@ -132,7 +129,6 @@ function pathThrough(ps: readonly { x: number; y: number }[]): string {
 export function formatSvg(d: ProgramDerivation): string {
   expectProgram(d, "formatSvg");
   const lay = layoutGraph(d);
-  const r = (v: number) => formatNumber(v, 6).replace("−", "-");
   const parts: string[] = [];
   for (const e of lay.edges) parts.push(`<path d="${pathThrough(e.points)}" fill="none" stroke="#555" marker-end="url(#arrow)"/>`);
   for (const e of lay.edges) {

@@ -1,7 +1,5 @@
-export { explain } from "./explain.js";
-export { explainProgram, type ExplainProgramOptions } from "./explain-program.js";
-export { explainModelSpec, explainModule, type ExplainModelOptions } from "./model.js";
-export { explainTrace } from "./trace.js";
+export { explain, explainProgram, type ExplainProgramOptions } from "./explain-program.js";
+export { explainModelSpec, explainModule, explainTrace, type ExplainModelOptions } from "./model.js";
 export { deriveNamed, DERIVATIONS, type DerivationName, type DeriveOptions } from "./derive.js";
 export { formatText, formatMarkdown, formatLatex, formatJson } from "./format.js";
 export { formatDot, formatSvg } from "./graph-draw.js";

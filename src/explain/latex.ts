@@ -1,6 +1,34 @@
 import { ValueError } from "../errors.js";
 import { VOCAB_NAMES, vocabOf } from "../ops/vocab.js";
-import { latexName } from "./source-text.js";
+import { closing } from "./formulas.js";
+
+const GREEK_LOWER = "αβγδεζηθικλμνξοπρςστυφχψω";
+const GREEK_LOWER_NAMES = [
+  "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu",
+  "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
+];
+const GREEK_UPPER = "ΓΔΘΛΞΠΣΥΦΨΩ";
+const GREEK_UPPER_NAMES = ["Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"];
+const GREEK_COMMAND = new Map<string, string>([
+  ...[...GREEK_LOWER].map((c, i): [string, string] => [c, GREEK_LOWER_NAMES[i] === "omicron" ? "o" : `\\${GREEK_LOWER_NAMES[i]}`]),
+  ...[...GREEK_UPPER].map((c, i): [string, string] => [c, `\\${GREEK_UPPER_NAMES[i]}`]),
+]);
+const SPELLED_GREEK = new Set([...GREEK_LOWER_NAMES, ...GREEK_UPPER_NAMES].filter((n) => n !== "omicron" && n !== "varsigma"));
+
+/** A variable name in LaTeX: `x0` → `x_{0}`, `x₀` → `x_{0}`, `λ`/`lambda` → `\lambda`, `h_out` → `h_{\mathrm{out}}`. */
+export function latexName(name: string): string {
+  const plain = name.replace(/[₀-₉]/g, (d) => String(d.charCodeAt(0) - 0x2080));
+  if (plain.startsWith("_")) return `\\mathrm{${plain.replace(/_/g, "\\_")}}`;
+  const underscore = plain.indexOf("_");
+  const split = underscore >= 0 ? [plain.slice(0, underscore), plain.slice(underscore + 1)] : /^(.*?)(\d*)$/u.exec(plain)!.slice(1);
+  const [base = plain, sub = ""] = split;
+  let head: string;
+  if (SPELLED_GREEK.has(base)) head = `\\${base}`;
+  else if ([...base].length === 1) head = GREEK_COMMAND.get(base) ?? base;
+  else head = `\\mathrm{${[...base].map((c) => (GREEK_COMMAND.has(c) ? `${GREEK_COMMAND.get(c)} ` : c)).join("")}}`;
+  if (sub === "") return head;
+  return `${head}_{${/^\d+$/.test(sub) ? sub : latexName(sub)}}`;
+}
 
 const SUBSCRIPTS: Record<string, string> = {
   "₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9",
@@ -34,15 +62,6 @@ const NUMBER = /\d+(?:\.\d+)?(?:e[−-]?\d+)?/y;
 function expectText(s: unknown, fn: string): string {
   if (typeof s !== "string") throw new ValueError(`${fn}: expected a string, found ${s === null ? "null" : typeof s}`);
   return s;
-}
-
-function closing(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    if (s[i] === "(") depth++;
-    else if (s[i] === ")" && --depth === 0) return i;
-  }
-  return s.length;
 }
 
 /**
@@ -122,12 +141,11 @@ export function latexText(s: string): string {
   return s.replace(/[\\{}$&#%_^~]/g, (c) => (c === "\\" ? "\\textbackslash{}" : c === "^" ? "\\^{}" : c === "~" ? "\\~{}" : `\\${c}`));
 }
 
-/** Moves the math symbols found in the text parts of rich text into math parts, so text stays ASCII. */
-function normalizeRich(s: string): string {
-  return s
-    .split("$")
-    .map((part, i) => (i % 2 === 1 ? `$${part}$` : part.replace(/[^\x00-\x7f]+/g, (run) => `$${run}$`)))
-    .join("");
+/** Rich text converted part by part, after the math symbols found in its text parts are moved into math parts (so text stays ASCII). */
+function convertRich(s: string, math: (part: string) => string, text: (part: string) => string): string {
+  const moved = (part: string, i: number) => (i % 2 === 1 ? `$${part}$` : part.replace(/[^\x00-\x7f]+/g, (run) => `$${run}$`));
+  const normalized = s.split("$").map(moved).join("");
+  return normalized.split("$").map((part, i) => (i % 2 === 1 ? math(part) : text(part))).join("");
 }
 
 /**
@@ -136,10 +154,7 @@ function normalizeRich(s: string): string {
  */
 export function richToLatex(s: string): string {
   expectText(s, "richToLatex");
-  return normalizeRich(s)
-    .split("$")
-    .map((part, i) => (i % 2 === 1 ? mathToLatex(part) : part === "" ? "" : `\\text{${latexText(part)}}`))
-    .join("");
+  return convertRich(s, mathToLatex, (part) => (part === "" ? "" : `\\text{${latexText(part)}}`));
 }
 
 /**
@@ -147,10 +162,7 @@ export function richToLatex(s: string): string {
  * may break after the commas of a list of numbers, so that a tensor's value wraps with the text.
  */
 export function richToLatexText(s: string): string {
-  return normalizeRich(s)
-    .split("$")
-    .map((part, i) => (i % 2 === 1 ? (part.trim() === "" ? part : `\\(${mathToLatex(part).replace(/, /g, ",\\allowbreak ")}\\)`) : latexText(part)))
-    .join("");
+  return convertRich(s, (part) => (part.trim() === "" ? part : `\\(${mathToLatex(part).replace(/, /g, ",\\allowbreak ")}\\)`), latexText);
 }
 
 /** Text with `$…$` math marks, as plain Unicode (the marks dropped). */

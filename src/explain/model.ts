@@ -6,20 +6,19 @@ import { mse } from "../losses/regression.js";
 import { Linear } from "../nn/layers/linear.js";
 import { ReLU } from "../nn/layers/activation.js";
 import { Sequential } from "../nn/layers/container.js";
-import type { Module } from "../nn/module.js";
+import { functionalCall, Module } from "../nn/module.js";
 import { mlp, parseMlpSpec } from "../nn/spec.js";
 import * as F from "../ops/functions.js";
 import { OPS, type OpName } from "../ops/index.js";
 import { randint, randn } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { summary } from "../train/summary.js";
 import type { Equation, ModelDerivation } from "./derivation.js";
 import { group, instantiate, ruleOf, rulesOf, UPSTREAM } from "./formulas.js";
 import { backwardPass, forwardText, isProduct, maxAbsDiff, type Recorded, recordedOps, ruleText, type Term } from "./graph.js";
-import { tensorValue } from "./numbers.js";
+import { formatNumber, tensorValue } from "./numbers.js";
 import { type InputValue, toLeaf } from "./program.js";
-import { degenerateLoss, expectModelArgs, explainTrace, layerRows } from "./trace.js";
 
 /** Options of `explainModelSpec` and `explainModule`. */
 export interface ExplainModelOptions {
@@ -52,6 +51,9 @@ interface Layer {
 
 const STAND_INS = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47];
 const sub = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x2080 + Number(d)));
+/** The size symbols of an MLP with `hidden` hidden layers: `D`, `H` (or `H₁`, `H₂`, …), `C`. */
+const sizeNamesOf = (hidden: number) =>
+  ["D", ...Array.from({ length: hidden }, (_, i) => (hidden === 1 ? "H" : `H${sub(String(i + 1))}`)), "C"];
 
 /**
  * P5's matrix form, named on the recorded graph: the forward pass runs the layers (as P5 writes them,
@@ -65,9 +67,10 @@ function build(
   X: Tensor,
   target: Tensor,
   t: Template,
-  opts: { loss: "cross-entropy" | "mse"; l2: number; symbols: Map<number, string> | null; spec: string; sizeNames: string[]; sizes: number[]; batch: number | null; withValues: boolean },
+  opts: { loss: "cross-entropy" | "mse"; l2: number; symbols: Map<number, string> | null; spec: string; sizes: number[]; batch: number | null; withValues: boolean },
 ): ModelDerivation {
   const { loss, l2, symbols } = opts;
+  const sizeNames = sizeNamesOf(layers.length - 1);
   const ff = t === "features-first";
   const L = layers.length;
   const shapeOf = (x: Tensor) => x.shape.map((d) => symbols?.get(d) ?? String(d));
@@ -146,19 +149,14 @@ function build(
   fwd.push({ lhs: "L", rhs: lossText + penaltyText, shape: [], computedShape: [...lossT.shape] });
   // NOTE: the real number of classes, not a stand-in size the symbolic shapes ran with.
   const warnings = degenerateLoss(loss, opts.sizes[opts.sizes.length - 1]!);
-  const sizeText = opts.sizeNames.map((s, i) => `$${s} = ${opts.sizes[i]}$`).join(", ");
-  const layout = t === "features-first" ? "one example per column" : "one example per row";
+  const sizeText = sizeNames.map((s, i) => `$${s} = ${opts.sizes[i]}$`).join(", ");
+  const layout = ff ? "one example per column" : "one example per row";
   const weightNote = t === "p5"
-    ? `weights as P5 writes them, $${Ws[0]}$ is $${opts.sizeNames[0]}×${opts.sizeNames[1]}$ and $Z = X·W + b$ (PyTorch's Linear stores the transpose, $out×in$, and computes $X·Wᵀ$)`
+    ? `weights as P5 writes them, $${Ws[0]}$ is $${sizeNames[0]}×${sizeNames[1]}$ and $Z = X·W + b$ (PyTorch's Linear stores the transpose, $out×in$, and computes $X·Wᵀ$)`
     : `weights as PyTorch lays them, $out×in$`;
   return {
-    kind: "model",
-    spec: opts.spec,
-    layout: t === "features-first" ? "features-first" : "batch-first",
-    loss,
-    l2,
-    batch: opts.batch,
-    sizes: Object.fromEntries(opts.sizeNames.map((s, i) => [s, opts.sizes[i]!])),
+    kind: "model", spec: opts.spec, layout: ff ? "features-first" : "batch-first", loss, l2, batch: opts.batch,
+    sizes: Object.fromEntries(sizeNames.map((s, i) => [s, opts.sizes[i]!])),
     standIns: symbols ? Object.fromEntries([...symbols].map(([v, s]) => [s, v])) : null,
     legend: [
       `$X$: the minibatch, ${layout}; ${opts.batch === null ? "$N$ examples (symbolic)" : `$N = ${opts.batch}$ examples`}; ${sizeText}`,
@@ -166,8 +164,7 @@ function build(
       loss === "cross-entropy" ? "loss: mean softmax cross-entropy over the minibatch" : "loss: mean squared error over every element",
       ...(l2 > 0 ? [`L2 penalty $(λ/2)Σ‖W‖²$ on the weights, $λ = ${l2}$`] : []),
     ],
-    forward: fwd,
-    backward: eqs,
+    forward: fwd, backward: eqs,
     numeric: { loss: lossT.item(), maxAbsDiff: maxDiff, tolerance: X.dtype === "float64" ? 1e-9 : 1e-4 },
     notes: [...warnings, "every shape is the shape the code computed; every equation was evaluated with the library's ops and compared with autograd"],
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -196,8 +193,7 @@ export function explainModelSpec(spec: string, options?: ExplainModelOptions): M
   const l2 = opts.l2 ?? 0;
   if (!(l2 >= 0)) throw new ValueError(`--l2 must be a number ≥ 0, found ${l2}`);
   const t: Template = opts.layout === "features-first" ? "features-first" : "p5";
-  const hidden = sizes.length - 2;
-  const sizeNames = ["D", ...(hidden === 1 ? ["H"] : Array.from({ length: hidden }, (_, i) => `H${sub(String(i + 1))}`)), "C"];
+  const sizeNames = sizeNamesOf(sizes.length - 2);
   const g = new Generator(opts.seed ?? 0);
   const v = opts.values;
   const X0 = v?.X !== undefined ? toLeaf("X", v.X).detach() : undefined;
@@ -210,13 +206,11 @@ export function explainModelSpec(spec: string, options?: ExplainModelOptions): M
   const symbols = symbolic ? new Map<number, string>([[n, "N"], ...real.map((s, i): [number, string] => [s, sizeNames[i]!])]) : null;
   const param = (name: string, shape: number[], scale: number) =>
     v?.[name] !== undefined ? toLeaf(name, v[name]!) : randn(shape, { dtype: "float64", generator: g }).mul(scale).detach().requiresGrad_().named(name);
-  const layers: Layer[] = [];
-  for (let i = 0; i + 1 < real.length; i++) {
-    const [a, b] = [real[i]!, real[i + 1]!];
-    const W = param(`W${i + 1}`, t === "p5" ? [a, b] : [b, a], 1 / Math.sqrt(a));
-    const bias = param(`b${i + 1}`, t === "features-first" ? [b, 1] : [b], 0.1);
-    layers.push({ W, b: bias, relu: i + 2 < real.length });
-  }
+  const layers: Layer[] = real.slice(1).map((b, i) => ({
+    W: param(`W${i + 1}`, t === "p5" ? [real[i]!, b] : [b, real[i]!], 1 / Math.sqrt(real[i]!)),
+    b: param(`b${i + 1}`, t === "features-first" ? [b, 1] : [b], 0.1),
+    relu: i + 2 < real.length,
+  }));
   const D = real[0]!, C = real[real.length - 1]!;
   const X = X0 ?? randn(t === "features-first" ? [D, n] : [n, D], { dtype: "float64", generator: g });
   let target: Tensor;
@@ -224,10 +218,8 @@ export function explainModelSpec(spec: string, options?: ExplainModelOptions): M
     const y = v?.y ?? v?.Y;
     target = y !== undefined ? F.cast(toLeaf("y", y).detach(), "int32") : randint(0, C, [n], { generator: g, dtype: "int32" });
     if (target.ndim !== 1) throw new ValueError(`explain --model: y must hold ${n} class indices, found shape ${target.shape.join("×")}`);
-  } else {
-    target = v?.Y !== undefined ? toLeaf("Y", v.Y).detach() : randn([n, C], { dtype: "float64", generator: g });
-  }
-  const d = build(layers, X, target, t, { loss, l2, symbols, spec, sizeNames, sizes, batch, withValues: X0 !== undefined });
+  } else target = v?.Y !== undefined ? toLeaf("Y", v.Y).detach() : randn([n, C], { dtype: "float64", generator: g });
+  const d = build(layers, X, target, t, { loss, l2, symbols, spec, sizes, batch, withValues: X0 !== undefined });
   return { ...d, ...layerRows(summary(mlp(sizes), [sizes[0]!], { batch: batch ?? undefined, layout: d.layout, print: false })) };
 }
 
@@ -255,7 +247,133 @@ export function explainModule(model: Module, input: Tensor, target: Tensor, opti
   const X = F.cast(input.detach(), layers[0]!.W.dtype);
   return build(layers, X, target, "torch", {
     loss, l2: opts.l2 ?? 0, symbols: null, spec: sizes.join("-"),
-    sizeNames: ["D", ...layers.slice(1).map((_, i) => (layers.length === 2 ? "H" : `H${sub(String(i + 1))}`)), "C"],
     sizes, batch: X.shape[0]!, withValues: true,
   });
+}
+
+const SHOW_VALUES_UP_TO = 16;
+
+/**
+ * The backward pass of any module, read from the graph its forward pass recorded: one equation per op
+ * that ran (forward), and per input of each op its gradient, instantiated from that op's own formula
+ * text with the names of the tensors involved (backward). Parameters keep their state-dict names;
+ * each submodule's output is named `H<path>`; other intermediate results are `t1, t2, …`. Every
+ * equation is evaluated by the op's gradient rule, and the contributions to each tensor, summed, are
+ * compared with autograd.
+ *
+ * @example formatText(explainTrace(new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.Flatten(), new nn.Linear(8, 3)), randn([2, 1, 4, 4]), tensor([0, 2], { dtype: "int32" })));
+ */
+export function explainTrace(
+  model: Module,
+  input: Tensor,
+  target: Tensor,
+  options?: { loss?: "cross-entropy" | "mse"; l2?: number },
+): ModelDerivation {
+  const opts = checkOptions("explainTrace", options, ["loss", "l2"]);
+  expectModelArgs("explainTrace", model, input, target);
+  const loss = opts.loss ?? "cross-entropy";
+  const l2 = opts.l2 ?? 0;
+  const names = new Map<Tensor, string>();
+  const state: Record<string, Tensor> = {};
+  for (const [name, t] of model.namedParameters()) {
+    state[name] = F.cast(t.detach(), "float64").detach().requiresGrad_(t.requiresGrad);
+    names.set(state[name]!, name);
+  }
+  const params = [...names.keys()];
+  for (const [name, t] of model.namedBuffers()) state[name] = t.dtype === "int32" ? t.clone() : F.cast(t.detach(), "float64").clone();
+  const X = F.cast(input.detach(), "float64");
+  const Y = target.dtype === "int32" ? target : F.cast(target.detach(), "float64");
+  names.set(X, "X");
+  names.set(Y, "y");
+  const types = new Map<string, string>();
+  const patched: [Module, Module["call"]][] = [];
+  for (const [path, m] of model.namedModules()) {
+    if (path === "") continue;
+    const original = m.call;
+    patched.push([m, original]);
+    m.call = (...xs: Tensor[]) => {
+      const out = original.apply(m, xs);
+      if (!names.has(out)) {
+        names.set(out, `H${path}`);
+        types.set(`H${path}`, m.constructor.name);
+      }
+      return out;
+    };
+  }
+  let S: Tensor;
+  try {
+    S = functionalCall(model, state, X);
+  } finally {
+    for (const [m, original] of patched) m.call = original;
+  }
+  if (!names.has(S)) names.set(S, "S");
+  const data = loss === "cross-entropy" ? crossEntropy(S, Y) : mse(S, Y);
+  const L = l2 > 0 ? F.add(data, l2Penalty(model.namedParameters().map(([n]) => n).filter((n) => !n.endsWith("bias")).map((n) => state[n]!), l2)) : data;
+  names.set(L, "L");
+  if (!L.requiresGrad) throw new ValueError(`explain: ${model.constructor.name} has no parameter that requires a gradient: there is nothing to differentiate`);
+
+  const ops = recordedOps(L);
+  let k = 0, c = 0;
+  for (const r of ops) if (!names.has(r.out)) names.set(r.out, `t${++k}`);
+  const nameOf = (t: Tensor): string => {
+    const n = names.get(t);
+    if (n !== undefined) return n;
+    if (t.size === 1 && t.dtype !== "int32") return formatNumber(t.data[0]!);
+    const fresh = t.dtype === "int32" ? `index${++c}` : `c${++c}`;
+    names.set(t, fresh);
+    return fresh;
+  };
+  const shapeText = (s: readonly number[]) => s.map(String);
+  const forward: Equation[] = ops.map((r) => ({ lhs: nameOf(r.out), rhs: forwardText(r, (t) => group(nameOf(t))), shape: shapeText(r.out.shape), computedShape: [...r.out.shape] }));
+  const { adjoint, terms, sums } = backwardPass(L, ops, params);
+  const started = new Set<Tensor>();
+  const backward: Equation[] = [{ lhs: "∂L/∂L", rhs: "1", shape: [], computedShape: [] }, ...terms.map(({ r, j, x, value, broadcast }) => {
+    const first = !started.has(x);
+    started.add(x);
+    return {
+      lhs: `∂L/∂${nameOf(x)}`,
+      rhs: ruleText(r, j, `∂L/∂${nameOf(r.out)}`, nameOf),
+      shape: shapeText(x.shape), computedShape: [...x.shape],
+      note: `${first ? "" : "+ (adds to the line above for this tensor) "}the rule of ${r.op}${broadcast ? ", summed over the broadcast axes" : ""}`,
+      value: x.size <= SHOW_VALUES_UP_TO ? tensorValue(value) : undefined,
+    };
+  })];
+  const diff = Math.max(0, ...[...sums].map(([x, s]) => maxAbsDiff(s, adjoint.get(x)!)));
+  const warnings = degenerateLoss(loss, S.shape.at(-1) ?? 1);
+  const sm = summary(model, input.shape.slice(1), { batch: input.shape[0], print: false });
+  const kinds = [...new Set(ops.map((r) => r.op))];
+  return {
+    kind: "model", spec: model.constructor.name, layout: "batch-first", loss, l2, batch: input.shape[0] ?? null, sizes: {}, standIns: null,
+    legend: [
+      `the graph recorded by the forward pass of ${model.constructor.name} on X [${X.shape.join("×")}], with ${loss === "cross-entropy" ? "cross-entropy against the labels y" : "mean squared error against y"}${l2 > 0 ? ` and (λ/2)Σ‖W‖² on the weights, λ = ${formatNumber(l2)}` : ""}`,
+      "parameters by their state-dict names (as PyTorch names them); H<path>: the output of the submodule at <path>; t1, t2, …: other intermediate results",
+      `ops that ran: ${kinds.join(", ")}; each backward line is one input's gradient by that op's own rule; a tensor used twice gets two lines, which add up`,
+      ...[...types].map(([n, type]) => `${n}: output of ${type}`),
+    ],
+    forward, backward,
+    ...layerRows(sm),
+    numeric: { loss: L.item(), maxAbsDiff: diff, tolerance: 1e-9 },
+    notes: [...warnings, "every shape is the shape the code computed; the contributions to each tensor, summed, agree with autograd (largest difference above)"],
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+/** Each layer's output shape and parameter count with its arithmetic (P2, P3), from `summary`. */
+const layerRows = (sm: ReturnType<typeof summary>): Pick<ModelDerivation, "layers" | "totalParams"> => ({
+  layers: sm.rows.map((r) => ({ name: r.name, type: r.type, outputShape: r.outputShape.map(String), arithmetic: r.arithmetic, params: r.params })),
+  totalParams: sm.totalParams,
+});
+
+/** Why a loss says nothing about the network: softmax over one class is 1 whatever the score, so cross-entropy is 0 and so is every gradient. */
+function degenerateLoss(loss: "cross-entropy" | "mse", classes: number): string[] {
+  if (loss !== "cross-entropy" || classes !== 1) return [];
+  return ["the network has one output: softmax over one class is $1$ whatever the score, so the cross-entropy loss is $L = 0$ and every gradient is $0$; for one output use mse (--loss mse), or give the network two outputs, one per class"];
+}
+
+/** Fails with a ValueError unless the arguments are a module and two tensors. */
+function expectModelArgs(where: string, model: unknown, input: unknown, target: unknown): void {
+  if (!(model instanceof Module)) throw new ValueError(`${where}: the model must be a Module, found ${model === null ? "null" : typeof model}`);
+  for (const [what, t] of [["input", input], ["target", target]] as const) {
+    if (!(t instanceof Tensor)) throw new ValueError(`${where}: the ${what} must be a Tensor, found ${t === null ? "null" : typeof t}`);
+  }
 }

@@ -33,10 +33,12 @@ export function close(a: number, b: number, tol: number): boolean {
   return d <= tol * Math.max(Math.abs(a), Math.abs(b)) || d <= 1e-12;
 }
 
+/** A factor inside a product: a negative one in parentheses (`(−0.2)`, `(−w1)`). */
+export const factorText = (text: string) => (text.startsWith(MINUS) ? `(${text})` : text);
+
 /** A factor as written in a product of numbers: negative numbers in parentheses. */
 export function formatFactor(v: number, precision = DEFAULT_PRECISION): string {
-  const s = formatNumber(v, precision);
-  return s.startsWith(MINUS) ? `(${s})` : s;
+  return factorText(formatNumber(v, precision));
 }
 
 /** The values of a tensor as a number (one element, rank 0) or nested arrays. */

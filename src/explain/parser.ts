@@ -57,19 +57,9 @@ interface Token {
   end: number;
 }
 
+/** The operators by how they may be written (`·` `⋅` `×` for `*`, `÷` for `/`, `−` for `-`); `**` is read before `*`. */
 const OPERATORS: Record<string, BinaryOp> = {
-  "**": "^",
-  "+": "+",
-  "-": "-",
-  "\u2212": "-",
-  "*": "*",
-  "\u00b7": "*",
-  "\u22c5": "*",
-  "\u00d7": "*",
-  "/": "/",
-  "\u00f7": "/",
-  "^": "^",
-  "@": "@",
+  "+": "+", "-": "-", "\u2212": "-", "*": "*", "\u00b7": "*", "\u22c5": "*", "\u00d7": "*", "/": "/", "\u00f7": "/", "^": "^", "@": "@",
 };
 const PUNCTUATION = new Set(["(", ")", ",", "="]);
 
@@ -90,9 +80,7 @@ function tokenize(src: string): Token[] {
     else if (/[\d.]/.test(c) && matchAt(NUMBER_RE, src, i) !== undefined) {
       const text = matchAt(NUMBER_RE, src, i)!;
       const next = src[i + text.length];
-      if (next !== undefined && /[.eE\d]/.test(next)) {
-        throw parseErrorAt(src, i, `malformed number "${matchAt(MALFORMED_NUMBER_RE, src, i)}"`);
-      }
+      if (next !== undefined && /[.eE\d]/.test(next)) throw parseErrorAt(src, i, `malformed number "${matchAt(MALFORMED_NUMBER_RE, src, i)}"`);
       push("num", text);
     } else if (matchAt(NAME_RE, src, i) !== undefined) push("name", matchAt(NAME_RE, src, i)!);
     else if (src.startsWith("**", i)) push("op", "**", "^");
@@ -157,9 +145,7 @@ class Parser {
 
   /** Fails on the token after a complete expression that is not what may follow it. */
   private unexpectedAfterExpr(t: Token, expected: string): never {
-    if (t.kind === "name" || t.kind === "num" || t.kind === "(") {
-      this.fail(t, `missing operator before "${t.text}" (write "*" for a product)`);
-    }
+    if (t.kind === "name" || t.kind === "num" || t.kind === "(") this.fail(t, `missing operator before "${t.text}" (write "*" for a product)`);
     this.fail(t, `expected ${expected}, found ${describe(t)}`);
   }
 
@@ -201,12 +187,7 @@ class Parser {
     this.next();
     this.next();
     const expr = this.expression();
-    return {
-      name: t.text,
-      expr,
-      pos: this.pos(t.offset, expr.pos.end),
-      source: this.src.slice(expr.pos.offset, expr.pos.end),
-    };
+    return { name: t.text, expr, pos: this.pos(t.offset, expr.pos.end), source: this.src.slice(expr.pos.offset, expr.pos.end) };
   }
 
   /** Records the depth of `e` from its children's, failing beyond MAX_DEPTH. */

@@ -6,10 +6,9 @@ import { scalar, tensor } from "../tensor/create.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { operatorOp, type VocabName } from "../ops/vocab.js";
-import { AXIS_FUNCTIONS, type Assignment, type Expr, type Program } from "./ast.js";
+import { AXIS_FUNCTIONS, type Assignment, type Expr, exprToText, type Program } from "./ast.js";
 import { localVjp } from "./graph.js";
 import { formatNumber } from "./numbers.js";
-import { exprToText } from "./source-text.js";
 
 /** What a node of an expression tree computes: `var`, `num`, or the op (a primitive of the registry or a composite with a vocabulary). */
 export type NodeOp = "var" | "num" | VocabName;
@@ -70,17 +69,10 @@ export function buildTree(e: Expr): TreeNode {
     return n;
   };
   switch (e.kind) {
-    case "num":
-      return node("num");
-    case "var":
-      return node("var", [], { name: e.name });
-    case "unary": {
-      if (e.op === "+") return buildTree(e.arg);
-      if (e.arg.kind === "num") return node("num");
-      return node("neg", [buildTree(e.arg)]);
-    }
-    case "binary":
-      return node(operatorOp(e.op)!, [buildTree(e.left), buildTree(e.right)]);
+    case "num": return node("num");
+    case "var": return node("var", [], { name: e.name });
+    case "unary": return e.op === "+" ? buildTree(e.arg) : e.arg.kind === "num" ? node("num") : node("neg", [buildTree(e.arg)]);
+    case "binary": return node(operatorOp(e.op)!, [buildTree(e.left), buildTree(e.right)]);
     case "call": {
       const axisFn = AXIS_FUNCTIONS.has(e.fn) && e.args.length === 2;
       const args = axisFn ? e.args.slice(0, 1) : e.args;
@@ -127,10 +119,9 @@ function occurrencesOf(root: TreeNode): Occurrence[] {
 
 /** Converts a given value to a float64 leaf tensor named `name` that requires a gradient. */
 export function toLeaf(name: string, v: InputValue): Tensor {
-  let t: Tensor;
-  if (v instanceof Tensor) t = F.cast(v.detach(), "float64").detach();
-  else if (typeof v === "number") t = scalar(v, { dtype: "float64" });
-  else t = tensor(v as number[], { dtype: "float64" });
+  const t = v instanceof Tensor ? F.cast(v.detach(), "float64").detach()
+    : typeof v === "number" ? scalar(v, { dtype: "float64" })
+    : tensor(v as number[], { dtype: "float64" });
   return t.requiresGrad_().named(name);
 }
 
@@ -149,7 +140,8 @@ export function evaluateProgram(
   const both = Object.keys(values).filter((k) => assigned.has(k));
   if (both.length > 0) throw new ValueError(`${both.join(", ")} ${both.length === 1 ? "is" : "are"} assigned in the program and also given a value; give values only to inputs`);
   const roots = program.assignments.map((a) => buildTree(a.expr));
-  const used = new Set(roots.flatMap((r) => occurrencesOf(r).map((o) => o.name)));
+  const occurrences = roots.map(occurrencesOf);
+  const used = new Set(occurrences.flat().map((o) => o.name));
   const unused = Object.keys(values).filter((k) => !used.has(k));
   if (unused.length > 0) {
     const inputs = [...used].filter((u) => !assigned.has(u));
@@ -162,11 +154,8 @@ export function evaluateProgram(
   }
   const missing: string[] = [];
   const defined = new Set<string>();
-  roots.forEach((root, i) => {
-    for (const o of occurrencesOf(root)) {
-      const known = Object.prototype.hasOwnProperty.call(values, o.name) || defined.has(o.name);
-      if (!known && !missing.includes(o.name)) missing.push(o.name);
-    }
+  occurrences.forEach((os, i) => {
+    for (const o of os) if (!Object.hasOwn(values, o.name) && !defined.has(o.name) && !missing.includes(o.name)) missing.push(o.name);
     defined.add(program.assignments[i]!.name);
   });
   if (missing.length > 0) {
@@ -178,11 +167,7 @@ export function evaluateProgram(
     throw new ValueError(parts.join("; "));
   }
   const inputs = new Map<string, Tensor>();
-  for (const root of roots) {
-    for (const o of occurrencesOf(root)) {
-      if (!assigned.has(o.name) && !inputs.has(o.name)) inputs.set(o.name, toLeaf(o.name, values[o.name]!));
-    }
-  }
+  for (const o of occurrences.flat()) if (!assigned.has(o.name) && !inputs.has(o.name)) inputs.set(o.name, toLeaf(o.name, values[o.name]!));
   const vars = new Map(inputs);
   const steps = new Map<string, Step>();
   program.assignments.forEach((a, i) => {
@@ -196,7 +181,7 @@ export function evaluateProgram(
     if (o !== undefined) value = F.add(value, F.sub(scalar(o, { dtype: "float64" }), value.detach()));
     value.name = a.name;
     vars.set(a.name, value);
-    steps.set(a.name, { assignment: a, name: a.name, root, value, occurrences: occurrencesOf(root) });
+    steps.set(a.name, { assignment: a, name: a.name, root, value, occurrences: occurrences[i]! });
   });
   return { program, inputs, steps, vars };
 }

@@ -53,13 +53,10 @@ class Scanner {
    */
   number(nonFinite: boolean): number {
     this.skipSpaces();
-    let sign = 1;
     const signAt = this.i;
-    if (this.char !== undefined && "+-\u2212".includes(this.char)) {
-      if (this.char !== "+") sign = -1;
-      this.i++;
-      this.skipSpaces();
-    }
+    const sign = this.char === "-" || this.char === "\u2212" ? -1 : 1;
+    if (sign < 0 || this.char === "+") this.i++;
+    this.skipSpaces();
     const start = this.i;
     const word = matchAt(NON_FINITE_RE, this.text, start);
     const text = word ?? matchAt(NUMBER_RE, this.text, start);
@@ -69,9 +66,7 @@ class Scanner {
     if (word === undefined && !Number.isFinite(value)) throw this.fail(`${this.text.slice(signAt, this.i)} is not a finite number (it is too large for a float64)`, signAt);
     if (!nonFinite && word !== undefined) throw this.fail(`${this.text.slice(signAt, this.i)} is not a finite number`, signAt);
     if (this.char !== undefined && /[\p{L}\p{N}_.]/u.test(this.char)) {
-      const run = /[^\s,;]*/y;
-      run.lastIndex = start;
-      throw this.fail(`malformed number "${run.exec(this.text)![0]}"`, start);
+      throw this.fail(`malformed number "${matchAt(/[^\s,;]*/y, this.text, start)}"`, start);
     }
     this.skipSpaces();
     if (this.char !== undefined && !SEPARATORS.includes(this.char)) {

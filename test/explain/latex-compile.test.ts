@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DERIVATIONS, deriveNamed } from "../../src/explain/derive.js";
-import { explainProgram } from "../../src/explain/explain-program.js";
+import { explain, explainProgram } from "../../src/explain/explain-program.js";
 import { formatLatex } from "../../src/explain/format.js";
-import { explain } from "../../src/explain/explain.js";
 import { explainModelSpec } from "../../src/explain/model.js";
 import { Generator, nn, randn, tensor } from "../../src/index.js";
 

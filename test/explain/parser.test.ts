@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../src/errors.js";
-import { AXIS_FUNCTIONS, FUNCTIONS, type Expr, type FnName } from "../../src/explain/ast.js";
+import { AXIS_FUNCTIONS, FUNCTIONS, type Expr, exprToText, type FnName } from "../../src/explain/ast.js";
+import { latexName } from "../../src/explain/latex.js";
 import { parseProgram } from "../../src/explain/parser.js";
-import { exprToText, latexName } from "../../src/explain/source-text.js";
 import { parseClaims, parseSetValues } from "../../src/explain/values.js";
 
 type Bare =
