@@ -8,7 +8,7 @@ import ts from "typescript";
 
 const LAYERS = [
   ["errors.ts", "options.ts"], ["kernels"], ["tensor"], ["autograd"], ["ops"],
-  ["nn", "losses", "optim", "data", "io"], ["train"], ["explain"], ["index.ts"], ["node"], ["cli"],
+  ["nn", "losses", "optim", "data", "io"], ["train"], ["explain"], ["grade"], ["index.ts"], ["node"], ["cli"],
 ];
 const root = resolve(process.argv.includes("--root") ? process.argv[process.argv.indexOf("--root") + 1] : "src");
 const layerOf = (file) => {

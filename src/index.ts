@@ -65,3 +65,4 @@ export {
   type ExplainProgramOptions, type ExplainModelOptions, type DeriveOptions, type DerivationName, type InputValue, type Claim,
   type Derivation, type ProgramDerivation, type ModelDerivation, type NamedDerivation,
 } from "./explain/index.js";
+export { checkSolution, formatGradeText, formatGradeMarkdown, checkTensorClaims, checkSummaryClaims, type CheckSolutionOptions, type GradeReport, type StepCheck, type ClaimCheck, type Unread } from "./grade/index.js";

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerCheck } from "./check-command.js";
 import { registerEval, registerPredict } from "./eval-command.js";
 import { registerExplain } from "./explain-command.js";
 import { registerExport, registerImport } from "./onnx-commands.js";
@@ -13,6 +14,7 @@ export function registerCommands(program: Command): void {
   registerEval(program);
   registerPredict(program);
   registerExplain(program);
+  registerCheck(program);
   registerExport(program);
   registerImport(program);
   registerSample(program);

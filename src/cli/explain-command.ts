@@ -9,6 +9,7 @@ import { richToText } from "../explain/latex.js";
 import { checkLines } from "../explain/lines.js";
 import { explainModelSpec } from "../explain/model.js";
 import { explainTrace } from "../explain/trace.js";
+import { checkTensorClaims, formatClaimChecks } from "../grade/index.js";
 import type { ModelSpec } from "../nn/build.js";
 import { randint, randn } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
@@ -124,7 +125,7 @@ export function explainOutput(program: string | undefined, flags: ExplainFlags):
       tol: number("--tol", flags.tol, (v) => v >= 0, "a number ≥ 0"),
     });
   } else {
-    for (const f of ["wrt", "of", "check", "tol", "quiet"] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} applies to a program, not to --derive or --model`);
+    for (const f of ["wrt", "of", ...(flags.model ? [] : ["check"] as const), "tol", "quiet"] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} applies to a program, not to --derive or --model`);
     if (flags.derive !== undefined) d = deriveNamed(flags.derive, { seed, l2 });
     else {
       const loss = flags.loss === undefined ? undefined : flags.loss.replace(/_/g, "-");
@@ -150,6 +151,18 @@ export function explainOutput(program: string | undefined, flags: ExplainFlags):
   if (d.kind === "program" && d.checks?.some((c) => !c.ok)) process.exitCode = 1;
   const warnings = (d.kind === "named" ? [] : d.warnings ?? []).map(richToText);
   if (flags.quiet) return { text: checksOnly(d as ProgramDerivation, flags.format), warnings };
+  if (d.kind === "model" && flags.check !== undefined) {
+    // NOTE: tensor claims of --model: text (dW2=[[…]]) or a JSON file of claimed arrays.
+    let claims: string | Record<string, never> = flags.check;
+    try {
+      if (flags.check.endsWith(".json")) claims = JSON.parse(readProgramFile(flags.check));
+    } catch (e) {
+      throw e instanceof UsageError ? e : new UsageError(`--check: ${flags.check} is not JSON: ${(e as Error).message}`);
+    }
+    const checks = checkTensorClaims(d, claims);
+    if (checks.some((c) => !c.ok)) process.exitCode = 1;
+    return { text: flags.format === "json" ? JSON.stringify({ ...d, checks }, null, 2) + "\n" : `${formatted(d, flags.format)}\nChecks\n${formatClaimChecks(checks)}`, warnings };
+  }
   return { text: formatted(d, flags.format), warnings };
 }
 

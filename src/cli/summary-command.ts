@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { checkSummaryClaims, formatClaimChecks } from "../grade/index.js";
 import { summary } from "../train/summary.js";
 import { choice, inputShapeFor, modelSpecFrom, num } from "./shared.js";
 import { UsageError } from "./usage.js";
@@ -11,7 +12,8 @@ export function registerSummary(program: Command): void {
     .option("--layout <layout>", "batch-first | features-first", "batch-first")
     .option("--input <shape>", "one sample's shape, e.g. 1,28,28 (default: the first width of an MLP spec, or 784)")
     .option("--json", "print the summary as JSON")
-    .action((model: string, f: { batch?: string; layout: string; input?: string; json?: boolean }) => {
+    .option("--check <claims>", 'claimed counts and shapes to check, e.g. "total=608257, 0.weight=[1024,80], A=[1024,32]"')
+    .action((model: string, f: { batch?: string; layout: string; input?: string; json?: boolean; check?: string }) => {
       const spec = modelSpecFrom(model, "<model>");
       const layout = choice("--layout", f.layout, ["batch-first", "features-first"] as const);
       const batch = num("--batch", f.batch, { integer: true, positive: true });
@@ -29,6 +31,14 @@ export function registerSummary(program: Command): void {
       } catch (e) {
         throw new UsageError(`<model>: ${(e as Error).message}`);
       }
-      if (f.json) process.stdout.write(JSON.stringify({ ...s, table: undefined }, null, 2) + "\n");
+      let checks;
+      try {
+        checks = f.check === undefined ? undefined : checkSummaryClaims(s, f.check);
+      } catch (e) {
+        throw new UsageError(`--check: ${(e as Error).message}`);
+      }
+      if (checks?.some((c) => !c.ok)) process.exitCode = 1;
+      if (f.json) process.stdout.write(JSON.stringify({ ...s, table: undefined, checks }, null, 2) + "\n");
+      else if (checks) process.stdout.write(`\nChecks\n${formatClaimChecks(checks)}`);
     });
 }

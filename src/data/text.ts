@@ -13,6 +13,8 @@ export class CharVocab {
   private readonly index: Map<string, number>;
 
   constructor(chars: readonly string[]) {
+    if (!Array.isArray(chars) || chars.some((c) => typeof c !== "string" || [...c].length !== 1))
+      throw new ValueError(`CharVocab: expected an array of single characters, found ${JSON.stringify(chars) ?? typeof chars}`);
     if (chars[0] !== BOUNDARY || new Set(chars).size !== chars.length)
       throw new ValueError(`CharVocab: expected distinct characters starting with "${BOUNDARY}", found ${JSON.stringify(chars.slice(0, 8))}`);
     this.chars = [...chars];
@@ -21,6 +23,7 @@ export class CharVocab {
 
   /** The vocabulary of a list of words (the boundary first, then their characters, sorted). */
   static fromWords(words: readonly string[]): CharVocab {
+    checkWords("CharVocab.fromWords", words);
     const set = new Set<string>();
     for (const w of words) for (const c of w) if (c !== BOUNDARY) set.add(c);
     return new CharVocab([BOUNDARY, ...[...set].sort()]);
@@ -31,6 +34,7 @@ export class CharVocab {
   }
 
   encode(text: string): number[] {
+    if (typeof text !== "string") throw new ValueError(`CharVocab.encode: expected a string, found ${typeof text}`);
     return Array.from(text, (c) => {
       const i = this.index.get(c);
       if (i === undefined) throw new ValueError(`CharVocab: the character ${JSON.stringify(c)} is not in the vocabulary (${this.chars.length} characters)`);
@@ -39,6 +43,7 @@ export class CharVocab {
   }
 
   decode(tokens: Iterable<number>): string {
+    if (tokens === null || typeof (tokens as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") throw new ValueError(`CharVocab.decode: expected tokens (an array of numbers), found ${typeof tokens}`);
     let s = "";
     for (const t of tokens) {
       if (!(Number.isInteger(t) && t >= 0 && t < this.chars.length)) throw new ValueError(`CharVocab: token ${t} is out of range for ${this.chars.length} characters`);
@@ -63,6 +68,8 @@ export interface TokenWindows {
  * before it (boundary-padded) and that token.
  */
 export function nextTokenWindows(words: readonly string[], vocab: CharVocab, block: number): TokenWindows {
+  checkWords("nextTokenWindows", words);
+  checkVocab("nextTokenWindows", vocab);
   checkBlock(block);
   const xs: number[] = [], ys: number[] = [];
   for (const w of words) {
@@ -86,6 +93,8 @@ export const IGNORE = -100;
  * word longer than the context adds one window for each further token, targeting only its last position.
  */
 export function sequenceWindows(words: readonly string[], vocab: CharVocab, block: number): TokenWindows {
+  checkWords("sequenceWindows", words);
+  checkVocab("sequenceWindows", vocab);
   checkBlock(block);
   const xs: number[] = [], ys: number[] = [];
   for (const w of words) {
@@ -97,12 +106,22 @@ export function sequenceWindows(words: readonly string[], vocab: CharVocab, bloc
   return { x: Int32Array.from(xs), y: Int32Array.from(ys), n: xs.length / block, block, targets: block };
 }
 
+function checkWords(fn: string, words: unknown): void {
+  if (!Array.isArray(words) || words.some((w) => typeof w !== "string")) throw new ValueError(`${fn}: expected an array of words (strings), found ${JSON.stringify(words)?.slice(0, 40) ?? typeof words}`);
+}
+
+function checkVocab(fn: string, vocab: unknown): void {
+  if (!(vocab instanceof CharVocab)) throw new ValueError(`${fn}: expected a CharVocab, found ${typeof vocab}`);
+}
+
 function checkBlock(block: number): void {
   if (!Number.isInteger(block) || block < 1) throw new ValueError(`windows: the context length must be a positive integer, found ${block}`);
 }
 
 /** A seeded split of words into train and validation (a shuffle, then the last `fraction` held out). */
 export function splitWords(words: readonly string[], fraction: number, generator: Generator): { train: string[]; val: string[] } {
+  checkWords("splitWords", words);
+  if (!(generator instanceof Object) || typeof (generator as Generator).permutation !== "function") throw new ValueError(`splitWords: expected a Generator, found ${typeof generator}`);
   if (!(fraction >= 0 && fraction < 1)) throw new ValueError(`splitWords: the validation fraction must be in [0, 1), found ${fraction}`);
   const p = generator.permutation(words.length);
   const nVal = Math.round(words.length * fraction);

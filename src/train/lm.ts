@@ -1,15 +1,28 @@
 import { ValueError } from "../errors.js";
 import { crossEntropy } from "../losses/cross-entropy.js";
-import type { Module } from "../nn/module.js";
+import { Module } from "../nn/module.js";
 import { softmax } from "../ops/functions.js";
 import { multinomial, topK as topKOf } from "../ops/sampling.js";
 import { noGrad } from "../autograd/mode.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import { Optimizer } from "../optim/optimizer.js";
 import { checkOptions } from "../options.js";
 import { tensor } from "../tensor/create.js";
 import { defaultGenerator, type Generator as Rng } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { BOUNDARY, type CharVocab, IGNORE, type TokenWindows } from "../data/text.js";
+import { BOUNDARY, CharVocab, IGNORE, type TokenWindows } from "../data/text.js";
+import { describeValue } from "../tensor/format.js";
+
+const positiveInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 1;
+
+/** The arguments every language-model function shares, checked: a Module and windows as the window builders make them. */
+function checkArgs(fn: string, model: unknown, w?: unknown): void {
+  if (!(model instanceof Module)) throw new ValueError(`${fn}: expected a Module, found ${describeValue(model)}`);
+  if (w === undefined && arguments.length < 3) return;
+  const o = w as TokenWindows;
+  const ok = o !== null && typeof o === "object" && o.x instanceof Int32Array && o.y instanceof Int32Array &&
+    [o.block, o.targets].every(positiveInt) && Number.isInteger(o.n) && o.n >= 0 && o.x.length === o.n * o.block && o.y.length === o.n * o.targets;
+  if (!ok) throw new ValueError(`${fn}: expected token windows (from nextTokenWindows or sequenceWindows), found ${describeValue(w)}`);
+}
 
 /** The model's mean cross-entropy (nats per predicted token) on windows `rows` of a set; ignored targets do not count. */
 function lossOn(model: Module, w: TokenWindows, rows: ArrayLike<number>): Tensor {
@@ -31,6 +44,8 @@ function counted(w: TokenWindows, from: number, to: number): number {
 
 /** The mean loss per predicted token over a whole set (eval mode, no graph), in nats. */
 export function evaluateLanguageModel(model: Module, w: TokenWindows, batchSize = 512): number {
+  checkArgs("evaluateLanguageModel", model, w);
+  if (!positiveInt(batchSize)) throw new ValueError(`evaluateLanguageModel: batchSize must be a positive integer, found ${describeValue(batchSize)}`);
   const was = model.training;
   model.eval();
   let sum = 0, n = 0;
@@ -64,6 +79,10 @@ export function* fitLanguageModel(
 ): Generator<{ epoch: number; step: number; steps: number; loss: number }, LanguageEpoch[]> {
   const { optimizer, epochs, batchSize, val, generator = defaultGenerator, onEpochEnd } =
     checkOptions("fitLanguageModel", opts, ["optimizer", "epochs", "batchSize", "val", "generator", "onEpochEnd"]);
+  checkArgs("fitLanguageModel", model, train);
+  if (val !== undefined) checkArgs("fitLanguageModel", model, val);
+  if (!(optimizer instanceof Optimizer)) throw new ValueError(`fitLanguageModel: expected an optimizer, found ${describeValue(optimizer)}`);
+  if (!positiveInt(epochs) || !positiveInt(batchSize)) throw new ValueError(`fitLanguageModel: epochs and batchSize must be positive integers, found ${describeValue(epochs)} and ${describeValue(batchSize)}`);
   if (train.n === 0) throw new ValueError("fitLanguageModel: the training set has no windows");
   const history: LanguageEpoch[] = [];
   const steps = Math.ceil(train.n / batchSize);
@@ -99,6 +118,9 @@ export function* fitLanguageModel(
 export function sampleWords(model: Module, vocab: CharVocab, opts: { n?: number; block: number; temperature?: number; topK?: number; maxLength?: number; generator?: Rng; positional?: boolean }): string[] {
   const { n = 10, block, temperature = 1, topK, maxLength = 40, generator = defaultGenerator, positional = false } =
     checkOptions("sampleWords", opts, ["n", "block", "temperature", "topK", "maxLength", "generator", "positional"]);
+  checkArgs("sampleWords", model);
+  if (!(vocab instanceof CharVocab)) throw new ValueError(`sampleWords: expected a CharVocab, found ${describeValue(vocab)}`);
+  if (!positiveInt(n) || !positiveInt(block) || !positiveInt(maxLength)) throw new ValueError(`sampleWords: n, block and maxLength must be positive integers, found ${describeValue(n)}, ${describeValue(block)}, ${describeValue(maxLength)}`);
   if (!(temperature > 0)) throw new ValueError(`sampleWords: the temperature must be positive, found ${temperature}`);
   if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1 && topK <= vocab.size)) throw new ValueError(`sampleWords: topK must be an integer in 1..${vocab.size}, found ${topK}`);
   const was = model.training;
