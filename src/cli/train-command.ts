@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { fromRaw } from "../data/dataset.js";
+import { ChainruleError } from "../errors.js";
 import type { Checkpoint } from "../io/checkpoint.js";
 import type { ModelSpec } from "../nn/build.js";
 import type { Module } from "../nn/module.js";
@@ -92,12 +93,42 @@ function settingsFromFlags(f: TrainFlags): RunSettings {
 function settingsForResume(path: string, ckpt: Checkpoint, flags: RunSettings, given: (k: keyof TrainFlags) => boolean): RunSettings {
   const saved = ckpt.training?.settings as RunSettings | undefined;
   if (!saved || !ckpt.architecture) throw new UsageError(`--resume: ${path} holds no run settings (it was written by an older chainrule train, or not by chainrule train): start a new run`);
+  checkSaved(path, saved, ckpt.training?.history);
   const show = (k: keyof RunSettings, s: RunSettings) => (k === "model" ? s.modelName : s[k] === undefined ? "none" : JSON.stringify(s[k]));
   for (const [key, [flag, name]] of Object.entries(FLAG_OF) as [keyof RunSettings, [string, keyof TrainFlags]][]) {
     if (!given(name) || JSON.stringify(flags[key]) === JSON.stringify(saved[key])) continue;
     throw new UsageError(`--resume: ${flag} ${show(key, flags)} conflicts with the run in ${path}, which has ${key} ${show(key, saved)}; a resumed run keeps its settings (drop ${flag}, or start a new run)`);
   }
   return { ...saved, epochs: given("epochs") ? flags.epochs : saved.epochs };
+}
+
+/** The run settings and history of a checkpoint, checked field by field: a damaged or hand-made file is a UsageError naming the field, not a crash. */
+function checkSaved(path: string, saved: RunSettings, history: unknown): void {
+  const fail = (what: string): never => {
+    throw new UsageError(`--resume: ${path} holds damaged run settings (${what}); it was not written by chainrule train as it is: start a new run`);
+  };
+  if (typeof saved !== "object" || Array.isArray(saved)) fail(`settings ${JSON.stringify(saved)}`);
+  const s = saved as unknown as Record<string, unknown>;
+  const field = (k: string, ok: (v: any) => boolean) => void (ok(s[k]) || fail(`${k} ${JSON.stringify(s[k]) ?? "missing"}`));
+  const number = (min: number, below = Infinity, integer = false) => (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= min && v < below && (!integer || Number.isInteger(v));
+  field("data", (v) => typeof v === "string");
+  field("label", (v) => v === undefined || typeof v === "string");
+  field("header", (v) => typeof v === "boolean");
+  field("modelName", (v) => typeof v === "string");
+  field("model", (v) => typeof v === "object" && v !== null && Array.isArray(v.layers));
+  field("optimizer", (v) => OPTIMIZERS.includes(v));
+  field("schedule", (v) => SCHEDULES.includes(v));
+  field("scheduleOptions", (v) => typeof v === "object" && v !== null && ["stepSize", "gamma", "tMax", "patience"].every((k) => number(0)(v[k])));
+  field("lr", number(Number.MIN_VALUE));
+  field("momentum", number(0, 1));
+  field("weightDecay", number(0));
+  field("batchSize", number(1, Infinity, true));
+  field("seed", number(-Infinity, Infinity, true));
+  field("valSplit", number(0, 1));
+  field("epochs", number(1, Infinity, true));
+  const epochs = history === undefined ? [] : history;
+  if (!Array.isArray(epochs) || !epochs.every((h, i) => typeof h === "object" && h !== null && h.epoch === i && typeof h.loss === "number"))
+    fail(`a history that is not the list of epochs 0, 1, ... with their losses`);
 }
 
 function makeOptimizer(s: RunSettings, model: Module): Optimizer {
@@ -184,10 +215,16 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   let saved: { path: string; epochs: number } | null = resumed ? { path: f.resume!, epochs: history.length } : null;
   const writeRun = (h: EpochLog[], extra: Record<string, unknown> = {}) => {
     const metrics = { ...s, history: h, samplesPerSecond: h.at(-1)?.samplesPerSecond, ...extra };
-    saveCheckpoint(ckpt, model, { architecture: s.model, input, optimizer, training: { epoch: h.length - 1, history: h, settings: s } });
-    writeFileAtomic(join(out, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
-    writeFileAtomic(join(out, "curves.svg"), curvesSvg(h, { title: `chainrule train: ${data.name}` }));
-    saved = { path: ckpt, epochs: h.length };
+    try {
+      saveCheckpoint(ckpt, model, { architecture: s.model, input, optimizer, training: { epoch: h.length - 1, history: h, settings: s } });
+      saved = { path: ckpt, epochs: h.length };
+      writeFileAtomic(join(out, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
+      writeFileAtomic(join(out, "curves.svg"), curvesSvg(h, { title: `chainrule train: ${data.name}` }));
+    } catch (e) {
+      // NOTE: a failed write (a full disk) leaves every file as it was (writeFileAtomic); say where the last good checkpoint is
+      if (e instanceof ChainruleError) throw new ChainruleError(`${e.message}; ${where()}`);
+      throw e;
+    }
     return metrics;
   };
   const reporter = progressMode === "none" ? {} : progressMode === "lines" || (progressMode === "auto" && !process.stderr.isTTY) ? lineReporter(log) : progressBar();

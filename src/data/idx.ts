@@ -13,6 +13,19 @@ const TYPES: Record<number, { name: string; size: number; make: (n: number) => I
   0x0e: { name: "double", size: 8, make: (n) => new Float64Array(n), read: (v, at) => v.getFloat64(at) },
 };
 
+/**
+ * The length in bytes of the IDX file whose first bytes are `head` (its header, and data as its shape
+ * declares), or undefined when `head` is too short to tell or is no IDX header (parseIdx says why).
+ */
+export function idxFileLength(head: Uint8Array): number | undefined {
+  const type = TYPES[head[2]];
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || !type || head.length < 4 + 4 * head[3]) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let n = type.size;
+  for (let i = 0; i < head[3]; i++) n *= Math.max(0, view.getInt32(4 + 4 * i));
+  return 4 + 4 * head[3] + n;
+}
+
 const hex = (b: number) => "0x" + b.toString(16).padStart(2, "0");
 
 /**

@@ -410,9 +410,9 @@ function readTensor(t: TensorProto, where: string): { dims: number[]; data: Floa
   const width = { [FLOAT]: 4, [INT64]: 8, [DOUBLE]: 8, [INT32]: 4 }[t.data_type ?? 0];
   if (!width) throw new ValueError(`${where}: tensor "${t.name ?? ""}" has ONNX data type ${t.data_type}; chainrule reads float, double, int32 and int64 tensors`);
   if (raw && raw.byteLength !== n * width) throw new FormatError(`${where}: tensor "${t.name ?? ""}" of shape [${dims.join(", ")}] needs ${n * width} bytes of raw_data, found ${raw.byteLength}`);
-  const data = new Float32Array(n);
   const list = t.data_type === FLOAT ? t.float_data : t.data_type === INT64 ? t.int64_data : t.data_type === DOUBLE ? t.double_data : t.int32_data;
   if (!raw && (list?.length ?? 0) !== n) throw new FormatError(`${where}: tensor "${t.name ?? ""}" of shape [${dims.join(", ")}] holds ${list?.length ?? 0} values, expected ${n} (external data is not supported)`);
+  const data = new Float32Array(n); // NOTE: after the checks, so a shape that the data does not back is never allocated
   for (let i = 0; i < n; i++) {
     if (!raw) data[i] = list![i];
     else if (t.data_type === FLOAT) data[i] = raw.getFloat32(i * 4, true);

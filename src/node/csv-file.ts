@@ -1,5 +1,5 @@
 import { checkOptions } from "../options.js";
-import { readFileSync } from "node:fs";
+import { readFileBytes } from "./fs.js";
 import { parseCsv, type CsvOptions } from "../data/csv.js";
 import type { RawDataset } from "../data/raw.js";
 
@@ -10,5 +10,5 @@ import type { RawDataset } from "../data/raw.js";
  * const iris = loadCsv("data/iris.csv", { label: "species" }); // iris.labelNames = ["setosa", ...]
  */
 export function loadCsv(path: string, opts?: Omit<CsvOptions, "source">): RawDataset {
-  return parseCsv(readFileSync(path, "utf8"), { ...checkOptions("loadCsv", opts, ["label", "header"]), source: path });
+  return parseCsv(new TextDecoder().decode(readFileBytes(path, "CSV file")), { ...checkOptions("loadCsv", opts, ["label", "header"]), source: path });
 }

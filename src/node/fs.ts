@@ -15,8 +15,9 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const dir = dirname(path);
   makeDir(dir);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  let fd: number | undefined = openSync(tmp, "wx", 0o644);
+  let fd: number | undefined;
   try {
+    fd = openSync(tmp, "wx", 0o644);
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
     fsyncSync(fd);
@@ -36,9 +37,23 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     } catch {
       // nothing to remove
     }
-    throw e;
+    throw writeError(path, e);
   }
   syncDir(dir);
+}
+
+/** A failed write as one clear ChainruleError: the path, the reason, and that the file there was left as it was. */
+function writeError(path: string, e: unknown): ChainruleError {
+  const err = e as NodeJS.ErrnoException;
+  const full = err.code === "ENOSPC" || err.code === "EDQUOT" || err.code === "EFBIG" ? ": the disk is full or the file is over a size limit" : "";
+  const reason = err.code ? `${err.code}${full}` : err.message;
+  let kept = false;
+  try {
+    kept = statOrNull(path)?.isFile() ?? false;
+  } catch {
+    // cannot even stat it: say nothing was written
+  }
+  return new ChainruleError(`cannot write ${path} (${reason}); ${kept ? "the file there was left as it was" : "nothing was written there"}`);
 }
 
 /**
@@ -90,7 +105,7 @@ export function readFileBytes(path: string, what = "checkpoint"): Uint8Array {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new ChainruleError(`${what} not found: ${path}`);
     if (code === "EISDIR") throw new ChainruleError(`${what} is a directory, not a file: ${path}`);
-    throw e;
+    throw new ChainruleError(`cannot read ${what} ${path} (${code ?? (e as Error).message})`);
   }
   // small reads come from Buffer's shared pool: copy those so the result owns its (aligned) memory
   return buf.byteOffset === 0 && buf.buffer.byteLength === buf.byteLength ? new Uint8Array(buf.buffer) : new Uint8Array(buf);

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { constants as buffers } from "node:buffer";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { constants as zlib, gunzipSync } from "node:zlib";
 import { FormatError } from "../errors.js";
-import { parseIdx } from "../data/idx.js";
+import { idxFileLength, parseIdx } from "../data/idx.js";
+import { readFileBytes } from "./fs.js";
 import type { RawDataset } from "../data/raw.js";
 
 /** The first of the accepted spellings of `prefix-kind-idxN-ubyte` that exists in `dir`. */
@@ -18,9 +20,43 @@ function findFile(dir: string, prefix: string, kind: string, rank: number): { pa
   return { tried };
 }
 
+/**
+ * The bytes of a gzipped IDX file, allocating no more than its header declares: the header is
+ * inflated first (from the stream's first 4 KiB), and the whole stream may then hold that many bytes
+ * and no more (nor more than deflate's ~1032:1 ratio allows), so a gzip bomb is an error, not an allocation.
+ */
+function gunzipIdx(path: string, bytes: Uint8Array): Uint8Array {
+  const fail = (e: unknown, what = "is not a valid gzip file"): never => {
+    throw new FormatError(`${path}: ${what} (${(e as Error).message})`);
+  };
+  let head: Uint8Array = new Uint8Array(0);
+  try {
+    head = gunzipSync(bytes.subarray(0, 4096), { finishFlush: zlib.Z_SYNC_FLUSH, maxOutputLength: 1 << 23 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") fail(e);
+  }
+  const declared = idxFileLength(head.subarray(0, 1024));
+  const limit = Math.min(buffers.MAX_LENGTH, 1100 * bytes.length + 4096);
+  if (declared !== undefined && declared > limit) {
+    throw new FormatError(`${path}: the IDX header declares ${declared} bytes, more than a gzip file of ${bytes.length} bytes can hold`);
+  }
+  try {
+    return gunzipSync(bytes, { maxOutputLength: declared === undefined ? Math.min(limit, 1 << 23) : Math.max(declared, 1) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      if (declared === undefined) return head; // not an IDX header: parseIdx names what is wrong with it
+      fail(e, `inflates to more than the ${declared} bytes its IDX header declares`);
+    }
+    return fail(e);
+  }
+}
+
 function readIdx(path: string) {
-  let bytes: Uint8Array = readFileSync(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  let bytes = readFileBytes(path, "IDX file");
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const b = gunzipIdx(path, bytes);
+    bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // not a Buffer, whose slice() is a view
+  }
   try {
     return parseIdx(bytes);
   } catch (e) {
