@@ -10,7 +10,7 @@ import { Adam, AdamW } from "../optim/adam.js";
 import { SGD } from "../optim/sgd.js";
 import { Generator } from "../tensor/random.js";
 import { type LanguageEpoch, fitLanguageModel, sampleWords } from "../train/lm.js";
-import { choice, num, outputDir } from "./shared.js";
+import { choice, num, outputDir, timestamp } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 /** The language-model recipes: the course's bigram, makemore's MLP over embeddings (with BatchNorm or not), a small GPT. */
@@ -74,7 +74,7 @@ export async function trainLanguage(
   const params = net.parameters();
   const opt = s.optimizer === "sgd" ? new SGD(params, { lr: s.lr, weightDecay: s.weightDecay })
     : s.optimizer === "adam" ? new Adam(params, { lr: s.lr, weightDecay: s.weightDecay }) : new AdamW(params, { lr: s.lr, weightDecay: s.weightDecay });
-  const out = f.out ?? join("runs", new Date().toISOString().replace(/[:]/g, "-").replace(/\..*$/, ""));
+  const out = f.out ?? join("runs", timestamp());
   outputDir(out);
   const ckpt = join(out, "checkpoint.safetensors");
   log(`chainrule train: ${s.data} (${trainWords.length} train words, ${valWords.length} validation, ${vocab.size} characters), model ${model} ` +

@@ -173,3 +173,6 @@ export function outputDir(dir: string): void {
 export function shellWord(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** The default run directory name: the start time, safe in file names (`2026-12-01T13-05-00`). */
+export const timestamp = (): string => new Date().toISOString().replace(/[:]/g, "-").replace(/\..*$/, "");

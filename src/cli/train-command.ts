@@ -16,7 +16,7 @@ import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
 import { curvesSvg } from "../train/curves.js";
 import { DivergenceError, type EpochLog, evaluate, fitSteps, lineReporter } from "../train/fit.js";
-import { buildFrom, choice, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, outputDir, shellWord } from "./shared.js";
+import { buildFrom, choice, timestamp, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, outputDir, shellWord } from "./shared.js";
 import { UsageError } from "./usage.js";
 import { isTextData, trainLanguage } from "./lm-command.js";
 
@@ -136,8 +136,6 @@ function makeOptimizer(s: RunSettings, model: Module): Optimizer {
   if (s.optimizer === "adam") return new Adam(model.parameters(), { lr: s.lr, weightDecay: s.weightDecay });
   return new AdamW(model.parameters(), { lr: s.lr, weightDecay: s.weightDecay });
 }
-
-const timestamp = () => new Date().toISOString().replace(/[:]/g, "-").replace(/\..*$/, "");
 
 export function registerTrain(program: Command): void {
   program
