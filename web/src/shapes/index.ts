@@ -1,0 +1,4 @@
+// The shapes tab (scaffold: its owner replaces this).
+export function mount(el: HTMLElement): void {
+  el.innerHTML = "<h2>shapes</h2>";
+}

@@ -1,0 +1,4 @@
+// The train tab (scaffold: its owner replaces this).
+export function mount(el: HTMLElement): void {
+  el.innerHTML = "<h2>train</h2>";
+}
