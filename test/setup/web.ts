@@ -20,6 +20,9 @@ function newest(dir: string): number {
 export default function setup(): void {
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!existsSync(chromium) && !process.env.CI) return;
+  // Only runs that include the browser tests: the whole suite, or file filters naming test/web.
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith("-") && a !== "run" && !/vitest/.test(a));
+  if (filters.length > 0 && !filters.some((f) => f.includes("web"))) return;
   const stamp = "web/dist/index.html";
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(newest("web"), newest("src"))) return;
   execFileSync("npm", ["run", "build:web", "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
