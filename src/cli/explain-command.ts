@@ -7,6 +7,7 @@ import { formatJson, formatLatex, formatMarkdown, formatText } from "../explain/
 import { formatDot, formatSvg } from "../explain/graph-draw.js";
 import { richToText } from "../explain/latex.js";
 import { checkLines } from "../explain/lines.js";
+import { explainAttention } from "../explain/attention.js";
 import { explainModelSpec } from "../explain/model.js";
 import { explainTrace } from "../explain/trace.js";
 import { checkTensorClaims, formatClaimChecks } from "../grade/index.js";
@@ -131,7 +132,10 @@ export function explainOutput(program: string | undefined, flags: ExplainFlags):
       const loss = flags.loss === undefined ? undefined : flags.loss.replace(/_/g, "-");
       if (loss !== undefined && loss !== "cross-entropy" && loss !== "mse") throw new UsageError(`--loss must be cross-entropy or mse, found "${flags.loss}"`);
       const batch = number("--batch", flags.batch, (v) => Number.isInteger(v) && v > 0, "a positive integer");
-      if (flags.model!.endsWith(".json")) {
+      if (/^attention(:|$)/.test(flags.model!)) {
+        for (const f of ["l2", "batch", "layout"] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} applies to an MLP or a JSON model, not to --model ${flags.model}`);
+        d = explainAttention(flags.model!, { loss, seed, values: flags.values !== undefined ? values : undefined });
+      } else if (flags.model!.endsWith(".json")) {
         // NOTE: a JSON model (any layers) is explained from its recorded graph, on random data of its input shape.
         const spec = modelSpecFrom(flags.model!);
         const g = new Generator(seed ?? 0);
@@ -180,7 +184,7 @@ function formatted(d: Derivation, format: Format): string {
 /**
  * Adds `chainrule explain`: the worked solution of a program (forward pass, chain-rule paths, reverse
  * mode), checks of claimed answers (`--check`, exit code 1 when one is wrong), named derivations
- * (`--derive`) and the matrix backward pass of an MLP (`--model`).
+ * (`--derive`) and the matrix backward pass of an MLP or of self-attention (`--model`).
  */
 export function registerExplain(program: Command): void {
   program
@@ -198,7 +202,7 @@ export function registerExplain(program: Command): void {
     .option("--quiet", "with --check: print only the verdicts (the exit code says whether all are right)")
     .option("--precision <digits>", "significant digits shown (default 10)")
     .addOption(new Option("--derive <name>", "a named derivation").choices(DERIVATIONS))
-    .option("--model <spec>", 'an MLP such as "784-1024-512-10" (Linear layers with ReLU between them), or a JSON model file (any layers, explained op by op)')
+    .option("--model <spec>", 'an MLP such as "784-1024-512-10" (Linear layers with ReLU between them), a JSON model file (any layers, explained op by op), or attention (one causal head; attention:T=4,E=5,d=3,causal=false)')
     .option("--loss <loss>", "loss of --model: cross-entropy or mse (default cross-entropy)")
     .option("--l2 <lambda>", "L2 penalty (λ/2)Σ‖W‖² of --model, or λ of --derive l2")
     .option("--batch <n>", "batch size of --model (numeric shapes)")

@@ -182,6 +182,8 @@ export interface ModelDerivation {
   standIns: Record<string, number> | null;
   /** What the equations' symbols mean. */
   legend: string[];
+  /** The inputs' values, where the derivation shows its numbers (`explainAttention`). */
+  inputs?: { name: string; value: Value; shape: string[] }[];
   forward: Equation[];
   backward: Equation[];
   /** Each layer's output shape and parameter count with its arithmetic (P2, P3), from `summary`. */

@@ -6,15 +6,15 @@ import { crossEntropy } from "../losses/cross-entropy.js";
 import { l2Penalty } from "../losses/penalty.js";
 import { mse } from "../losses/regression.js";
 import * as F from "../ops/functions.js";
-import { eye, randint, randn, tensor } from "../tensor/create.js";
+import { arange, eye, randint, randn, tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { NamedDerivation } from "./derivation.js";
-import { ruleOf } from "./formulas.js";
+import { formulaOf, ruleOf } from "./formulas.js";
 import { tensorValue } from "./numbers.js";
 
 /** The named derivations `chainrule explain --derive` knows. */
-export const DERIVATIONS = ["softmax-cross-entropy", "softmax-jacobian", "sigmoid-bce", "mse", "l2", "minibatch-mean"] as const;
+export const DERIVATIONS = ["softmax-cross-entropy", "softmax-jacobian", "sigmoid-bce", "mse", "l2", "minibatch-mean", "attention"] as const;
 export type DerivationName = (typeof DERIVATIONS)[number];
 
 /** Options of `deriveNamed`. */
@@ -183,14 +183,59 @@ function minibatchMean(g: Generator): Body {
   };
 }
 
+function attention(g: Generator): Body {
+  const T = 4, E = 3, d = 2;
+  const [X, Wq, Wk, Wv] = [[T, E], [E, d], [E, d], [E, d]].map((s) => leaf(randn(s, { dtype: "float64", generator: g }))) as [Tensor, Tensor, Tensor, Tensor];
+  const G = randn([T, d], { dtype: "float64", generator: g });
+  const keep = F.cast(F.le(F.unsqueeze(arange(T), 0), F.unsqueeze(arange(T), 1)), "float64");
+  const [Q, K, V] = [Wq, Wk, Wv].map((W) => F.matmul(X, W)) as [Tensor, Tensor, Tensor];
+  const S = F.div(F.matmul(Q, F.transpose(K)), Math.sqrt(d));
+  const M = F.where(keep, S, -Infinity), A = F.softmax(M, -1), O = F.matmul(A, V);
+  const [dQ, dK, dV, dS, dM, dA, dWq, dX] = gradients(F.sum(F.mul(G, O)), [Q, K, V, S, M, A, Wq, X]);
+  const [a, q, k, v] = [A, Q, K, V].map((t) => t.detach()) as [Tensor, Tensor, Tensor, Tensor];
+  const tr = (t: Tensor) => F.transpose(t);
+  const fA = F.matmul(G, tr(v)), fM = F.mul(a, F.sub(fA, F.sum(F.mul(fA, a), -1, true))), fS = F.mul(fM, keep);
+  const fQ = F.div(F.matmul(fS, k), Math.sqrt(d)), fK = F.div(F.matmul(tr(fS), q), Math.sqrt(d));
+  return {
+    title: "Backpropagation through causal self-attention: $∂L/∂V = Aᵀ · ∂L/∂O$, the softmax step by row, the mask's zeros",
+    steps: [
+      { math: "Q = X·Wq, K = X·Wk, V = X·Wv   [T×d]", why: "the projections of the $T$ positions $X$ [T×E]" },
+      { math: "S = Q·Kᵀ/√d   [T×T]", why: "$Sᵢⱼ = qᵢ·kⱼ/√d$: query $i$ against key $j$; dividing by $√d$ keeps the scores' variance from growing with $d$" },
+      { math: "Mᵢⱼ = Sᵢⱼ for j ≤ i, −∞ for j > i", why: "the causal mask: position $i$ sees only itself and the positions before it" },
+      { math: "Aᵢⱼ = exp(Mᵢⱼ) / Σₖ exp(Mᵢₖ)   [T×T]", why: "softmax by row; $exp(−∞) = 0$, so $Aᵢⱼ = 0$ above the diagonal and each row sums to $1$" },
+      { math: "O = A·V   [T×d]", why: "each output row is a weighted mean of the value rows it may see; $L$ depends on $O$, and $∂L/∂O$ [T×d] comes from above" },
+      { math: "∂L/∂V = Aᵀ · ∂L/∂O   [T×d]", why: `the rule of matmul for the right factor, $∂B = ${ruleOf("matmul", 1)}$: key $j$'s value receives from every query $i$ that weighted it` },
+      { math: "∂L/∂A = ∂L/∂O · Vᵀ   [T×T]", why: `the rule of matmul for the left factor, $∂A = ${ruleOf("matmul", 0)}$: $∂L/∂Aᵢⱼ = (∂L/∂O)ᵢ · vⱼ$` },
+      { math: "∂Aᵢⱼ/∂Mᵢₖ = Aᵢⱼ(δⱼₖ − Aᵢₖ)", why: "the softmax Jacobian of row $i$ (derive softmax-jacobian); rows do not mix, so $∂Aᵢⱼ/∂Mₘₖ = 0$ for $m ≠ i$" },
+      { math: "∂L/∂Mᵢₖ = Σⱼ ∂L/∂Aᵢⱼ Aᵢⱼ(δⱼₖ − Aᵢₖ) = Aᵢₖ(∂L/∂Aᵢₖ − Σⱼ Aᵢⱼ ∂L/∂Aᵢⱼ)", why: "the chain rule over row $i$: the $δ$ picks $j = k$, the rest is one sum per row" },
+      { math: `∂L/∂M = A ⊙ (∂L/∂A − Σⱼ ∂L/∂A ⊙ A)   [T×T]`, why: `as matrices, $Σⱼ$ summing each row: the library's rule of softmax, $∂x = ${formulaOf("softmax").x}$` },
+      { math: "∂L/∂Sᵢⱼ = ∂L/∂Mᵢⱼ for j ≤ i, 0 for j > i", why: `the rule of where, $∂a = ${ruleOf("where", 1)}$; above the diagonal $Aᵢⱼ = 0$ already makes $∂L/∂Mᵢⱼ = 0$: no gradient reaches a masked score` },
+      { math: "∂L/∂Q = ∂L/∂S · K / √d,  ∂L/∂K = (∂L/∂S)ᵀ · Q / √d   [T×d]", why: "the rule of matmul on $Q·Kᵀ$, with $B = Kᵀ$, and of div by $√d$" },
+      { math: "∂L/∂Wq = Xᵀ · ∂L/∂Q   [E×d]  (so for Wk, Wv)", why: "the rule of matmul for the right factor of $X·Wq$" },
+      { math: "∂L/∂X = ∂L/∂Q · Wqᵀ + ∂L/∂K · Wkᵀ + ∂L/∂V · Wvᵀ   [T×E]", why: "$X$ is used three times; the three paths add" },
+    ],
+    sample: [{ name: "X", value: tensorValue(X) }, { name: "Wq", value: tensorValue(Wq) }, { name: "Wk", value: tensorValue(Wk) }, { name: "Wv", value: tensorValue(Wv) }, { name: "∂L/∂O", value: tensorValue(G) }, { name: "A", value: tensorValue(a) }],
+    numeric: [
+      row("$∂L/∂V = Aᵀ · ∂L/∂O$", F.matmul(tr(a), G), dV!),
+      row("$∂L/∂A = ∂L/∂O · Vᵀ$", fA, dA!),
+      row("$∂L/∂M = A ⊙ (∂L/∂A − Σⱼ ∂L/∂A ⊙ A)$, with $∂L/∂A$ from the line above", fM, dM!),
+      row("$∂L/∂S = ∂L/∂M ⊙ 1[j ≤ i]$: $0$ above the diagonal", fS, dS!),
+      row("$∂L/∂Q = ∂L/∂S · K / √d$", fQ, dQ!),
+      row("$∂L/∂K = (∂L/∂S)ᵀ · Q / √d$", fK, dK!),
+      row("$∂L/∂Wq = Xᵀ · ∂L/∂Q$", F.matmul(tr(X.detach()), fQ), dWq!),
+      row("$∂L/∂X = ∂L/∂Q · Wqᵀ + ∂L/∂K · Wkᵀ + ∂L/∂V · Wvᵀ$", [[fQ, Wq], [fK, Wk], [F.matmul(tr(a), G), Wv]].map(([f, W]) => F.matmul(f!, tr(W!.detach()))).reduce((p, x) => F.add(p, x)), dX!),
+    ],
+  };
+}
+
 const BODIES: Record<DerivationName, (g: Generator, lambda: number) => Body> = {
   "softmax-cross-entropy": softmaxCrossEntropy, "softmax-jacobian": softmaxJacobian, "sigmoid-bce": sigmoidBce,
-  mse: meanSquared, l2, "minibatch-mean": minibatchMean,
+  mse: meanSquared, l2, "minibatch-mean": minibatchMean, attention,
 };
 
 /**
  * A named derivation, step by step, confirmed numerically against autograd on a seeded random sample:
- * `softmax-cross-entropy` (P4), `softmax-jacobian`, `sigmoid-bce`, `mse`, `l2`, `minibatch-mean`.
+ * `softmax-cross-entropy` (P4), `softmax-jacobian`, `sigmoid-bce`, `mse`, `l2`, `minibatch-mean`, `attention`.
  * @example formatText(deriveNamed("softmax-cross-entropy"));
  */
 export function deriveNamed(name: string, options?: DeriveOptions): NamedDerivation {

@@ -81,6 +81,8 @@ function equationLines(eqs: readonly Equation[]): string[] {
 
 function modelSections(d: ModelDerivation): Section[] {
   const sections: Section[] = [{ title: "Network", kind: "text", lines: d.legend }];
+  const ins = d.inputs ?? [];
+  if (ins.length > 0) sections.push({ title: "Inputs", kind: "math", lines: ins.map((x) => `${x.name} = ${formatValue(x.value, 6)}   [${x.shape.join("×")}]`), latex: () => alignedDisplays([ins.map((x) => `${mathToLatex(x.name)}\\ [${mathToLatex(x.shape.join("×"))}] &= ${valueToLatex(x.value, 6, LINE_EM)} \\\\`)]) });
   if (d.layers) {
     const rows = d.layers.map((l) => [`${l.name} ${l.type}`, `output [${l.outputShape.join("×")}]`, l.params > 0 ? `parameters ${l.arithmetic}` : ""]);
     const counts = d.layers.filter((l) => l.params > 0).map((l) => l.params.toLocaleString("en-US"));
@@ -93,7 +95,7 @@ function modelSections(d: ModelDerivation): Section[] {
     { title: "Backward pass", kind: "math", lines: equationLines(d.backward), latex: () => equationsBlock(d.backward) },
   );
   if (d.numeric) {
-    const values = d.backward.filter((e) => e.value !== undefined).map((e) => `$${e.lhs} = ${formatValue(e.value!, 6)}$`);
+    const values = [...d.forward, ...d.backward].filter((e) => e.value !== undefined).map((e) => `$${e.lhs} = ${formatValue(e.value!, 6)}$`);
     const agreement = `${d.standIns ? `on random data with stand-in sizes ${Object.entries(d.standIns).map(([k, v]) => `$${k} = ${v}$`).join(", ")}` : `loss $L = ${formatNumber(d.numeric.loss)}$`}; every equation above, evaluated, ${d.numeric.maxAbsDiff <= d.numeric.tolerance ? "agrees" : "DISAGREES"} with autograd: largest difference $${formatNumber(d.numeric.maxAbsDiff, 3)}$ (tolerance $${formatNumber(d.numeric.tolerance)}$)`;
     sections.push({ title: "Numbers", kind: "text", lines: [agreement, ...values] });
   }
@@ -358,7 +360,8 @@ function plainText(key: string, value: unknown): unknown {
  */
 export function formatJson(d: Derivation): string {
   checkDerivation("formatJson", d);
-  if (d.kind !== "program") return JSON.stringify(d, plainText, 2) + "\n";
+  // NOTE: ±∞ (the masked scores of attention) as the strings "Infinity" and "-Infinity", which JSON's numbers cannot hold.
+  if (d.kind !== "program") return JSON.stringify(d, (k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : plainText(k, v)), 2) + "\n";
   const view = {
     kind: d.kind, program: d.source, of: d.of, wrt: d.wrt,
     values: Object.fromEntries([...d.inputs.map((i) => [i.name, i.value] as const), ...d.forward.map((f) => [f.name, f.value] as const)]),

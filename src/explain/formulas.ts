@@ -50,10 +50,10 @@ export function rolesOf(op: Parameters<typeof formulaOf>[0]): string[] {
 export const ruleWith = (op: Parameters<typeof formulaOf>[0], i: number, up: string, args: readonly string[]): string =>
   instantiate(ruleOf(op, i), Object.fromEntries([[UPSTREAM, up], ...rolesOf(op).map((r, k) => [r, args[k] ?? ""])]));
 
-/** Whether `text` reads as one term: a name, a number, `∂z/∂y`, a call `f(…)`, a group `(…)`, `Xᵀ`. */
+/** Whether `text` reads as one term: a name (`√d` too), a number, `∂z/∂y`, a call `f(…)`, a group `(…)`, `Xᵀ`. */
 export function isAtomic(text: string): boolean {
   const t = text.trim();
-  if (/^[\p{L}\p{N}_.'₀-₉ᵀ²]+$/u.test(t)) return !/^[−-]/.test(t);
+  if (/^√?[\p{L}\p{N}_.'₀-₉ᵀ²]+$/u.test(t)) return !/^[−-]/.test(t);
   if (/^∂[\p{L}\p{N}_.₀-₉]+\/∂[\p{L}\p{N}_.₀-₉]+$/u.test(t)) return true;
   return /^\(.*\)$|^[\p{L}_][\p{L}\p{N}_']*\(.*\)$/u.test(t) && closing(t, t.indexOf("(")) === t.length - 1;
 }

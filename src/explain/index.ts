@@ -1,5 +1,6 @@
 export { explain, explainProgram, type ExplainProgramOptions } from "./explain-program.js";
 export { explainModelSpec, explainModule, explainTrace, type ExplainModelOptions } from "./model.js";
+export { explainAttention, type ExplainAttentionOptions } from "./attention.js";
 export { deriveNamed, DERIVATIONS, type DerivationName, type DeriveOptions } from "./derive.js";
 export { formatText, formatMarkdown, formatLatex, formatJson } from "./format.js";
 export { formatDot, formatSvg } from "./graph-draw.js";

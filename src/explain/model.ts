@@ -106,7 +106,6 @@ function build(
   let maxDiff = 0;
   // NOTE: an indicator in a rule (`1[x > 0]`) is 0 on its boundary, the convention at a kink.
   const rule = (op: OpName, j: number) => `the rule of ${op}, $∂${rulesOf(OPS[op].formula)[j]!.role} = ${ruleOf(op, j)}$${ruleOf(op, j).includes("1[") ? " (0 at the kink)" : ""}`;
-  const sce = ruleOf("softmaxCrossEntropy", 0);
   for (const x of [S, ...order]) {
     const mine = terms.filter((term) => term.x === x);
     const value = mine.map((term) => term.value).reduce((a, b) => F.add(a, b));
@@ -114,13 +113,8 @@ function build(
     const pen = mine.filter((term) => inPenalty.has(term.r.out));
     const name = nameOf(x);
     let rhs: string, note: string;
-    if (x === S && loss === "cross-entropy") {
-      rhs = `${instantiate(sce, { [UPSTREAM]: "1", h: "S", y: "Y" }).replace(/^1 · /, "").replace("softmax(S)", "P").replace("·Σⱼ Y", "")}/${N}`;
-      note = `$P = softmax(S)$ by ${ff ? "column" : "row"}, $Y$ one-hot labels; the rule of the fused loss, $∂h = ${sce}$, with $ḡ = 1/${N}$ from the mean${sce.includes("Σⱼ y") ? " and $Σⱼ Y = 1$ (one-hot rows)" : ""}`;
-    } else if (x === S) {
-      rhs = `2(S − Y)/(${N}·${C})`;
-      note = `the rule of mul, $∂a = ${ruleOf("mul", 0)}$, on $(S − Y)·(S − Y)$, with $ḡ = 1/(${N}·${C})$ from the mean`;
-    } else {
+    if (x === S) ({ rhs, note } = lossGradient(loss, "S", N, C, ff ? "column" : "row"));
+    else {
       const { r, j, broadcast } = main[0]!;
       rhs = main.map((term) => (term.broadcast ? `Σₙ ${textOf(term)}` : textOf(term))).join(" + ");
       const transposed = isProduct(r) && j < 2 && r.attrs[j === 0 ? "transA" : "transB"] ? ` with $${rulesOf(OPS[r.op].formula)[j]!.role} = ${name}ᵀ$` : "";
@@ -145,8 +139,7 @@ function build(
   const fwd: Equation[] = ops.filter((r) => names.has(r.out)).map((r) => ({ lhs: names.get(r.out)!, rhs: forwardText(r, arg), shape: shapeOf(r.out), computedShape: [...r.out.shape] }));
   const Ws = layers.map((_, i) => `W${i + 1}`);
   const penaltyText = l2 > 0 ? ` + (λ/2)(${Ws.map((w) => `‖${w}‖²`).join(" + ")})` : "";
-  const lossText = loss === "cross-entropy" ? `−(1/${N}) Σₙ Σⱼ Yₙⱼ log softmax(S)ₙⱼ` : `(1/(${N}·${C})) Σ (S − Y)²`;
-  fwd.push({ lhs: "L", rhs: lossText + penaltyText, shape: [], computedShape: [...lossT.shape] });
+  fwd.push({ lhs: "L", rhs: lossText(loss, "S", N, C) + penaltyText, shape: [], computedShape: [...lossT.shape] });
   // NOTE: the real number of classes, not a stand-in size the symbolic shapes ran with.
   const warnings = degenerateLoss(loss, opts.sizes[opts.sizes.length - 1]!);
   const sizeText = sizeNames.map((s, i) => `$${s} = ${opts.sizes[i]}$`).join(", ");
@@ -171,7 +164,21 @@ function build(
   };
 }
 
-function checkedLoss(opts: ExplainModelOptions): "cross-entropy" | "mse" {
+/** The mean loss over `N` rows of `C` scores named `s`: cross-entropy against one-hot `Y`, or the squared error. */
+export const lossText = (loss: "cross-entropy" | "mse", s: string, N: string, C: string) =>
+  loss === "cross-entropy" ? `−(1/${N}) Σₙ Σⱼ Yₙⱼ log softmax(${s})ₙⱼ` : `(1/(${N}·${C})) Σ (${s} − Y)²`;
+
+/** ∂L/∂s of `lossText`, instantiated from the loss's rule, and where it comes from. */
+export function lossGradient(loss: "cross-entropy" | "mse", s: string, N: string, C: string, by = "row"): { rhs: string; note: string } {
+  const sce = ruleOf("softmaxCrossEntropy", 0);
+  if (loss === "mse") return { rhs: `2(${s} − Y)/(${N}·${C})`, note: `the rule of mul, $∂a = ${ruleOf("mul", 0)}$, on $(${s} − Y)·(${s} − Y)$, with $ḡ = 1/(${N}·${C})$ from the mean` };
+  return {
+    rhs: `${instantiate(sce, { [UPSTREAM]: "1", h: s, y: "Y" }).replace(/^1 · /, "").replace(`softmax(${s})`, "P").replace("·Σⱼ Y", "")}/${N}`,
+    note: `$P = softmax(${s})$ by ${by}, $Y$ one-hot labels; the rule of the fused loss, $∂h = ${sce}$, with $ḡ = 1/${N}$ from the mean${sce.includes("Σⱼ y") ? " and $Σⱼ Y = 1$ (one-hot rows)" : ""}`,
+  };
+}
+
+export function checkedLoss(opts: { loss?: string }): "cross-entropy" | "mse" {
   const loss = opts.loss ?? "cross-entropy";
   if (loss !== "cross-entropy" && loss !== "mse") throw new ValueError(`--loss must be cross-entropy or mse, found ${String(loss)}`);
   return loss;
@@ -365,7 +372,7 @@ const layerRows = (sm: ReturnType<typeof summary>): Pick<ModelDerivation, "layer
 });
 
 /** Why a loss says nothing about the network: softmax over one class is 1 whatever the score, so cross-entropy is 0 and so is every gradient. */
-function degenerateLoss(loss: "cross-entropy" | "mse", classes: number): string[] {
+export function degenerateLoss(loss: "cross-entropy" | "mse", classes: number): string[] {
   if (loss !== "cross-entropy" || classes !== 1) return [];
   return ["the network has one output: softmax over one class is $1$ whatever the score, so the cross-entropy loss is $L = 0$ and every gradient is $0$; for one output use mse (--loss mse), or give the network two outputs, one per class"];
 }
