@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { CharVocab, nextTokenWindows, sequenceWindows, splitWords } from "../data/text.js";
 import { Bigram, CharMLP, GPT } from "../nn/layers/language.js";
 import type { Module } from "../nn/module.js";
+import type { Checkpoint } from "../io/checkpoint.js";
 import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint-file.js";
 import { writeFileAtomic } from "../node/fs.js";
 import { loadNames, loadTextWords } from "../node/names.js";
@@ -38,6 +39,31 @@ interface LmSettings {
 /** Whether a `--data` source is text for a language model (`names`, `text:<file>`). */
 export const isTextData = (data: string): boolean => data === "names" || data.startsWith("text:");
 
+const LM_FLAGS = [["data", "--data"], ["model", "--model"], ["optimizer", "--optimizer"], ["lr", "--lr"], ["weightDecay", "--weight-decay"],
+  ["batchSize", "--batch-size"], ["seed", "--seed"], ["valSplit", "--val-split"]] as const;
+
+/** The run a language-model checkpoint holds (settings, history, vocabulary, shuffling state), checked field by field. */
+function savedLmRun(path: string, ck: Checkpoint) {
+  const t = ck.training as { kind?: string; settings?: LmSettings; history?: LanguageEpoch[]; vocab?: string[]; rng?: number[] } | undefined;
+  if (t?.kind !== "language-model") throw new UsageError(`--resume: ${path} is not a language model written by chainrule train --data names|text:<file>: start a new run`);
+  const fail = (what: string): never => {
+    throw new UsageError(`--resume: ${path} holds damaged or older run settings (${what}); it was not written by this chainrule train as it is: start a new run`);
+  };
+  const s = (t.settings ?? fail("no settings")) as unknown as Record<string, unknown>;
+  const int = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+  const ok: Record<string, (v: any) => boolean> = {
+    data: (v) => typeof v === "string" && isTextData(v), model: (v) => Object.hasOwn(LM_RECIPES, v), block: (v) => int(v, 1), epochs: (v) => int(v, 1),
+    batchSize: (v) => int(v, 1), optimizer: (v) => ["sgd", "adam", "adamw"].includes(v), lr: (v) => v > 0 && v < Infinity, weightDecay: (v) => v >= 0 && v < Infinity,
+    seed: (v) => int(v, -Infinity), valSplit: (v) => v > 0 && v < 1,
+  };
+  for (const [k, check] of Object.entries(ok)) if (!check(s[k])) fail(`${k} ${JSON.stringify(s[k]) ?? "missing"}`);
+  const h = t.history;
+  if (!Array.isArray(h) || !h.every((e, i) => e?.epoch === i && typeof e.loss === "number")) fail("a history that is not the list of epochs 0, 1, ... with their losses");
+  if (!Array.isArray(t.vocab) || !t.vocab.every((c) => typeof c === "string")) fail("no character vocabulary");
+  if (!Array.isArray(t.rng) || t.rng.length !== 4 || !ck.optimizer) fail("no shuffling or optimizer state");
+  return { settings: t.settings!, history: h!, vocab: t.vocab!, rng: t.rng! };
+}
+
 function buildLm(model: LmRecipe, vocab: number, block: number, generator: Generator): Module {
   if (model === "bigram") return new Bigram(vocab, { generator });
   if (model === "gpt") return new GPT(vocab, { block, generator });
@@ -50,11 +76,12 @@ export async function trainLanguage(
   given: (k: string) => boolean,
 ): Promise<void> {
   const log = (s: string) => process.stderr.write(s + "\n");
-  if (f.resume) throw new UsageError("--resume: resuming a language model is not supported yet; start a new run");
+  const ck = f.resume ? loadCheckpoint(f.resume) : null;
+  const run = ck ? savedLmRun(f.resume!, ck) : null;
   if (given("momentum")) throw new UsageError("--momentum: the language-model recipes train with --optimizer adamw (or sgd without momentum)");
-  const model = choice("--model", given("model") ? f.model : "gpt", Object.keys(LM_RECIPES) as LmRecipe[]);
+  const model = choice("--model", given("model") ? f.model : run?.settings.model ?? "gpt", Object.keys(LM_RECIPES) as LmRecipe[]);
   const r = LM_RECIPES[model];
-  const s: LmSettings = {
+  const flags: LmSettings = {
     data: f.data, model, block: r.block,
     epochs: given("epochs") ? num("--epochs", f.epochs, { integer: true, min: 1 })! : r.epochs,
     batchSize: given("batchSize") ? num("--batch-size", f.batchSize, { integer: true, min: 1 })! : r.batchSize,
@@ -64,8 +91,19 @@ export async function trainLanguage(
     seed: num("--seed", f.seed, { integer: true })!,
     valSplit: given("valSplit") ? num("--val-split", f.valSplit, { positive: true, below: 1 })! : 0.1,
   };
+  if (run) {
+    for (const [key, flag] of LM_FLAGS)
+      if (given(key) && flags[key] !== run.settings[key])
+        throw new UsageError(`--resume: ${flag} ${JSON.stringify(flags[key])} conflicts with the run in ${f.resume}, which has ${key} ${JSON.stringify(run.settings[key])}; a resumed run keeps its settings (drop ${flag}, or start a new run)`);
+    flags.epochs = given("epochs") ? flags.epochs : run.settings.epochs;
+    if (flags.epochs <= run.history.length) {
+      log(`chainrule train: nothing to do: ${f.resume} has trained ${run.history.length} of ${flags.epochs} epochs; pass --epochs N with N > ${run.history.length} to train further`);
+      return;
+    }
+  }
+  const s: LmSettings = run ? { ...run.settings, epochs: flags.epochs } : flags;
   const words = s.data === "names" ? loadNames() : loadTextWords(s.data.slice(5));
-  const vocab = CharVocab.fromWords(words);
+  const vocab = run ? new CharVocab(run.vocab) : CharVocab.fromWords(words);
   const g = new Generator(s.seed);
   const { train: trainWords, val: valWords } = splitWords(words, s.valSplit, g);
   const windows = model === "gpt" ? sequenceWindows : nextTokenWindows;
@@ -74,18 +112,23 @@ export async function trainLanguage(
   const params = net.parameters();
   const opt = s.optimizer === "sgd" ? new SGD(params, { lr: s.lr, weightDecay: s.weightDecay })
     : s.optimizer === "adam" ? new Adam(params, { lr: s.lr, weightDecay: s.weightDecay }) : new AdamW(params, { lr: s.lr, weightDecay: s.weightDecay });
+  if (run) {
+    net.loadStateDict(ck!.state);
+    opt.loadStateDict(ck!.optimizer!);
+    g.setState(run.rng);
+  }
   const out = f.out ?? join("runs", timestamp());
   outputDir(out);
   const ckpt = join(out, "checkpoint.safetensors");
   log(`chainrule train: ${s.data} (${trainWords.length} train words, ${valWords.length} validation, ${vocab.size} characters), model ${model} ` +
-    `(${net.numParameters().toLocaleString("en-US")} parameters, context ${s.block}), ${s.optimizer} lr ${s.lr}, batch ${s.batchSize}, ${s.epochs} epochs, seed ${s.seed} → ${out}`);
+    `(${net.numParameters().toLocaleString("en-US")} parameters, context ${s.block}), ${s.optimizer} lr ${s.lr}, batch ${s.batchSize}, ${run ? `epochs ${run.history.length + 1}..${s.epochs} (resuming ${f.resume})` : `${s.epochs} epochs`}, seed ${s.seed} → ${out}`);
   const quiet = f.progress === "none";
   const save = (h: LanguageEpoch[]) => {
-    saveCheckpoint(ckpt, net, { input: { shape: [s.block], labelNames: [...vocab.chars] }, training: { kind: "language-model", settings: s, history: h, vocab: vocab.chars } });
+    saveCheckpoint(ckpt, net, { input: { shape: [s.block], labelNames: [...vocab.chars] }, optimizer: opt, training: { kind: "language-model", settings: s, history: h, vocab: vocab.chars, rng: g.getState() } });
     writeFileAtomic(join(out, "metrics.json"), JSON.stringify({ ...s, history: h }, null, 2) + "\n");
   };
   const steps = fitLanguageModel(net, train, {
-    optimizer: opt, epochs: s.epochs, batchSize: s.batchSize, val, generator: g,
+    optimizer: opt, epochs: s.epochs, batchSize: s.batchSize, val, generator: g, startEpoch: run?.history.length ?? 0, history: run?.history ?? [],
     onEpochEnd: (e, h) => {
       if (!quiet) log(`epoch ${e.epoch + 1}/${s.epochs}  loss ${e.loss.toFixed(4)}  val_loss ${e.valLoss?.toFixed(4) ?? "-"}  ${Math.round(e.tokensPerSecond).toLocaleString("en-US")} tokens/s  ${e.seconds.toFixed(1)}s`);
       save(h);

@@ -48,7 +48,8 @@ function classRows(x: Tensor, op: string): { rows: Tensor; outShape: number[] } 
 function indexTargets(op: string, target: Tensor, scores: Tensor, outShape: number[], c: number, ignoreIndex: number) {
   if (!shapesEqual(target.shape, outShape)) {
     if (target.ndim === outShape.length && target.ndim > 0)
-      throw new ShapeError(`${op}: logits ${fmtShape(scores.shape)} and target ${fmtShape(target.shape)} differ in ${target.shape[0] !== outShape[0] ? "batch size" : "shape"}`);
+      throw new ShapeError(`${op}: logits ${fmtShape(scores.shape)} and target ${fmtShape(target.shape)} differ in ${target.shape[0] !== outShape[0] ? "batch size" : "shape"}` +
+        (scores.ndim === 3 && shapesEqual(target.shape, scores.shape.slice(0, 2)) ? `; the classes are on axis 1 (as PyTorch): for [B, T, C] logits pass logits.reshape([-1, C]) with target.reshape([-1]), or logits.transpose(1, 2)` : ""));
     throw new ShapeError(`${op}: expected class indices ${fmtShape(outShape)} for logits ${fmtShape(scores.shape)}, found target ${fmtShape(target.shape)}`);
   }
   const safe = new Int32Array(target.size);

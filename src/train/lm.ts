@@ -73,20 +73,24 @@ export interface LanguageEpoch {
  * Trains a next-token model on windows: each epoch a seeded shuffle into batches of `batchSize`, then
  * the validation loss. Yields after every step (`{ epoch, step, steps, loss }`) so a caller can report
  * progress or stop; returns the history. A loss that turns NaN or ±∞ stops with a ValueError naming the step.
+ * To resume, pass the epochs done as `startEpoch` and `history`, and a generator in the state it had then.
  */
 export function* fitLanguageModel(
-  model: Module, train: TokenWindows, opts: { optimizer: Optimizer; epochs: number; batchSize: number; val?: TokenWindows; generator?: Rng; onEpochEnd?: (e: LanguageEpoch, h: LanguageEpoch[]) => void },
+  model: Module, train: TokenWindows,
+  opts: { optimizer: Optimizer; epochs: number; batchSize: number; val?: TokenWindows; generator?: Rng; startEpoch?: number; history?: LanguageEpoch[]; onEpochEnd?: (e: LanguageEpoch, h: LanguageEpoch[]) => void },
 ): Generator<{ epoch: number; step: number; steps: number; loss: number }, LanguageEpoch[]> {
-  const { optimizer, epochs, batchSize, val, generator = defaultGenerator, onEpochEnd } =
-    checkOptions("fitLanguageModel", opts, ["optimizer", "epochs", "batchSize", "val", "generator", "onEpochEnd"]);
+  const { optimizer, epochs, batchSize, val, generator = defaultGenerator, startEpoch = 0, history: done = [], onEpochEnd } =
+    checkOptions("fitLanguageModel", opts, ["optimizer", "epochs", "batchSize", "val", "generator", "startEpoch", "history", "onEpochEnd"]);
+  if (!(Number.isInteger(startEpoch) && startEpoch >= 0 && Array.isArray(done) && done.length === startEpoch))
+    throw new ValueError(`fitLanguageModel: startEpoch must be the number of epochs in history, found ${describeValue(startEpoch)} and ${Array.isArray(done) ? `${done.length} epochs` : describeValue(done)}`);
   checkArgs("fitLanguageModel", model, train);
   if (val !== undefined) checkArgs("fitLanguageModel", model, val);
   if (!(optimizer instanceof Optimizer)) throw new ValueError(`fitLanguageModel: expected an optimizer, found ${describeValue(optimizer)}`);
   if (!positiveInt(epochs) || !positiveInt(batchSize)) throw new ValueError(`fitLanguageModel: epochs and batchSize must be positive integers, found ${describeValue(epochs)} and ${describeValue(batchSize)}`);
   if (train.n === 0) throw new ValueError("fitLanguageModel: the training set has no windows");
-  const history: LanguageEpoch[] = [];
+  const history: LanguageEpoch[] = [...done];
   const steps = Math.ceil(train.n / batchSize);
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  for (let epoch = startEpoch; epoch < epochs; epoch++) {
     model.train();
     const order = generator.permutation(train.n), t0 = performance.now();
     let sum = 0, tokens = 0;

@@ -1,12 +1,12 @@
 import { DTypeError, ShapeError, ValueError } from "../../errors.js";
-import { add, gelu, indexSelect, matmul, permute, reshape, softmax, transpose, where } from "../../ops/functions.js";
+import { add, gelu, indexSelect, matmul, matmulT, permute, reshape, softmax, where } from "../../ops/functions.js";
 import { checkOptions } from "../../options.js";
 import { tensor, zeros } from "../../tensor/create.js";
 import { type DType } from "../../tensor/dtype.js";
 import { defaultGenerator, type Generator } from "../../tensor/random.js";
 import { fmtShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { dropout } from "../functional.js";
+import { dropout, linear } from "../functional.js";
 import { type InitOptions, uniform } from "../init.js";
 import { Module } from "../module.js";
 import { LayerNorm } from "./norm.js";
@@ -56,7 +56,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const d = q.shape[q.ndim - 1];
   if (k.shape[k.ndim - 1] !== d) throw new ShapeError(`scaledDotProductAttention: q ${fmtShape(q.shape)} and k ${fmtShape(k.shape)} differ in the last axis`);
   if (k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) throw new ShapeError(`scaledDotProductAttention: k ${fmtShape(k.shape)} and v ${fmtShape(v.shape)} have different numbers of keys`);
-  let scores = matmul(q, transpose(k, -2, -1)).mul(scale ?? 1 / Math.sqrt(d));
+  // NOTE: q·kᵀ with the transpose folded into the kernel (batched over the leading axes in one call, no copy of k)
+  let scores = matmulT(q, k, false, true).mul(scale ?? 1 / Math.sqrt(d));
   const t = q.shape[q.ndim - 2], s = k.shape[k.ndim - 2];
   if (causal) scores = where(causalMask(t, s), scores, -Infinity);
   if (mask !== null) {
@@ -168,8 +169,8 @@ export class MultiheadAttention extends Module {
         throw new ShapeError(`MultiheadAttention: expected the ${name} [B, T, ${e}], found ${t instanceof Tensor ? fmtShape(t.shape) : typeof t}`);
     const w = this.inProjWeight, b = this.inProjBias;
     const proj = (x: Tensor, i: number): Tensor => {
-      const rows = w.slice(0, i * e, (i + 1) * e), bias = b.slice(0, i * e, (i + 1) * e);
-      const y = add(matmul(x, transpose(rows, 0, 1)), bias);
+      // x·W_iᵀ + b_i in one kernel call (transposed operand and bias folded in)
+      const y = linear(x, w.slice(0, i * e, (i + 1) * e), b.slice(0, i * e, (i + 1) * e));
       // [B, L, E] → [B, H, L, d]
       return permute(reshape(y, [x.shape[0], x.shape[1], this.numHeads, this.headDim]), [0, 2, 1, 3]);
     };

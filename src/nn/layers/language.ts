@@ -3,8 +3,10 @@ import { add, reshape, tanh } from "../../ops/functions.js";
 import { checkOptions } from "../../options.js";
 import { arange } from "../../tensor/create.js";
 import { defaultGenerator, type Generator } from "../../tensor/random.js";
+import { describeValue } from "../../tensor/format.js";
 import { fmtShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { linear } from "../functional.js";
 import { Module } from "../module.js";
 import { Embedding, TransformerBlock } from "./attention.js";
 import { ModuleList } from "./container.js";
@@ -74,32 +76,37 @@ export class CharMLP extends Module {
 /**
  * A small GPT: token and position embeddings, `numLayers` pre-norm causal transformer blocks, a final
  * LayerNorm and the next-token logits at every position. `call(idx [N, T])`, T ≤ `block`, gives [N, T, V].
+ * With `tieWeights` the head is the token embedding read backwards (logits = h·Wₑᵀ, no bias, as GPT-2):
+ * one parameter, stored once, whose gradient sums both uses.
  */
 export class GPT extends Module {
   declare tokEmb: Embedding;
   declare posEmb: Embedding;
   declare blocks: ModuleList;
   declare lnF: LayerNorm;
-  declare head: Linear;
+  declare head: Linear | null;
   readonly block: number;
 
-  constructor(readonly vocabSize: number, opts: { block?: number; embedDim?: number; numHeads?: number; numLayers?: number; generator?: Generator } = {}) {
+  constructor(readonly vocabSize: number, opts: { block?: number; embedDim?: number; numHeads?: number; numLayers?: number; tieWeights?: boolean; generator?: Generator } = {}) {
     super();
-    const { block = 16, embedDim = 64, numHeads = 4, numLayers = 4, generator = defaultGenerator } =
-      checkOptions("GPT", opts, ["block", "embedDim", "numHeads", "numLayers", "generator"]);
+    const { block = 16, embedDim = 64, numHeads = 4, numLayers = 4, tieWeights = false, generator = defaultGenerator } =
+      checkOptions("GPT", opts, ["block", "embedDim", "numHeads", "numLayers", "tieWeights", "generator"]);
+    if (typeof tieWeights !== "boolean") throw new ValueError(`GPT: tieWeights must be true or false, found ${describeValue(tieWeights)}`);
     positive("GPT", { vocabSize, block, embedDim, numHeads, numLayers });
     this.block = block;
     this.registerModule("tokEmb", new Embedding(vocabSize, embedDim, { generator }));
     this.registerModule("posEmb", new Embedding(block, embedDim, { generator }));
     this.registerModule("blocks", new ModuleList(Array.from({ length: numLayers }, () => new TransformerBlock(embedDim, numHeads, { causal: true, generator }))));
     this.registerModule("lnF", new LayerNorm(embedDim));
-    this.registerModule("head", new Linear(embedDim, vocabSize, { generator }));
+    if (tieWeights) this.head = null;
+    else this.registerModule("head", new Linear(embedDim, vocabSize, { generator }));
   }
 
   forward(idx: Tensor): Tensor {
     tokens("GPT", idx, this.block);
     let x = add(this.tokEmb.call(idx), this.posEmb.call(arange(0, idx.shape[1], 1, { dtype: "int32" })));
     for (const b of this.blocks) x = b.call(x);
-    return this.head.call(this.lnF.call(x));
+    const h = this.lnF.call(x);
+    return this.head ? this.head.call(h) : linear(h, this.tokEmb.weight, null);
   }
 }
