@@ -27,3 +27,23 @@ describe("the core bundles for browsers", () => {
     expect(dx0).toBeCloseTo(0.94, 12);
   });
 });
+
+describe("error names survive minification", () => {
+  it("every error class of the public API keeps its name in a minified browser bundle", async () => {
+    const out = await build({
+      entryPoints: ["src/index.ts"], bundle: true, platform: "browser", format: "iife", globalName: "chainrule", write: false,
+      logLevel: "silent", minify: true,
+    });
+    const sandbox: Record<string, unknown> = { console, TextEncoder, TextDecoder };
+    runInNewContext(
+      `${out.outputFiles[0]!.text}
+      globalThis.result = Object.entries(chainrule)
+        .filter(([, v]) => typeof v === "function" && v.prototype instanceof Error)
+        .map(([k, v]) => [k, new v("m", 1, 1, "x").name]);`,
+      sandbox,
+    );
+    const names = sandbox.result as [string, string][];
+    expect(names.length).toBeGreaterThanOrEqual(9);
+    for (const [exported, name] of names) expect(name, exported).toBe(exported);
+  });
+});

@@ -1,4 +1,6 @@
 import { ChainruleError } from "../errors.js";
 
 /** Bad usage of the command line (a wrong flag value, a missing file): printed as one line, exit code 2. */
-export class UsageError extends ChainruleError {}
+export class UsageError extends ChainruleError {
+  override name = "UsageError";
+}
