@@ -171,6 +171,7 @@ export function checkSolution(text: string, options?: CheckSolutionOptions): Gra
 
     const close = (a: number, b: number, step?: MathExpr, env?: Env, idx?: Map<string, number>): boolean => {
       if (Number.isNaN(a) && Number.isNaN(b)) return true;
+      if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b; // ±∞ only equals itself; no tolerance scales with ∞
       const scale = Math.max(Math.abs(a), Math.abs(b));
       if (opts.tol !== undefined) return Math.abs(a - b) <= opts.tol * scale || Math.abs(a - b) <= 1e-12;
       let allowed = Math.max(1e-9 * scale, 1e-12);

@@ -129,6 +129,14 @@ y_1 &= x_1 w_1 + b_1 = 0.4 \times (-0.2) - 0.3 = -0.38
     const strict = checkSolution(ROUNDED_MD, { tol: 1e-9 });
     expect(at(strict.checks, 3).at(-1)!.ok).toBe(false);
   });
+
+  it("compares ±∞ exactly: no tolerance scales with an infinite value", () => {
+    const verdict = (md: string) => checkSolution(md).checks.at(-1)!;
+    expect(verdict("$$y = 1/0 = 5$$")).toMatchObject({ ok: false, claimed: 5, correct: Infinity });
+    expect(verdict("$$y = \\log(0) = 0$$")).toMatchObject({ ok: false, claimed: 0, correct: -Infinity });
+    expect(verdict("$$y = 1e308 \\cdot 10 = 1e309$$")).toMatchObject({ ok: true, correct: Infinity });
+    expect(verdict("$$y = -1/0 = 1e309$$")).toMatchObject({ ok: false, correct: -Infinity });
+  });
 });
 
 describe("checkSolution checks a derivation without numbers (P4)", () => {
