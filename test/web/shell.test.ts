@@ -7,12 +7,12 @@ describeWeb("the web page's shell", (web) => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     for (const tab of ["check", "shapes", "train", "explorer"]) {
       await page.getByRole("navigation").locator(`a[data-tab="${tab}"]`).click();
-      await expect.poll(() => page.locator(`#tab-${tab}`).isVisible()).toBe(true);
+      await expect.poll(() => page.locator(`#tab-${tab}`).isVisible(), { timeout: 15_000 }).toBe(true);
       expect(await page.locator(`nav a[data-tab="${tab}"]`).getAttribute("aria-current")).toBe("page");
       expect(await page.locator("section[data-panel]:visible").count()).toBe(1);
     }
     const direct = await web.page("#shapes");
-    await expect.poll(() => direct.locator("#tab-shapes").isVisible()).toBe(true);
+    await expect.poll(() => direct.locator("#tab-shapes").isVisible(), { timeout: 15_000 }).toBe(true);
     expect(web.errors(page)).toEqual([]);
   });
 
