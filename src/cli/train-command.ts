@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Command } from "commander";
 import { fromRaw } from "../data/dataset.js";
 import { ChainruleError } from "../errors.js";
@@ -6,7 +6,7 @@ import type { Checkpoint } from "../io/checkpoint.js";
 import type { ModelSpec } from "../nn/build.js";
 import type { Module } from "../nn/module.js";
 import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint-file.js";
-import { writeFileAtomic } from "../node/fs.js";
+import { removeStaleTemporaries, temporaryOf, writeFileAtomic } from "../node/fs.js";
 import { progressBar } from "../node/progress.js";
 import { Adam, AdamW } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -41,6 +41,8 @@ interface TrainFlags {
 }
 
 const OPTIMIZERS = ["sgd", "adam", "adamw"] as const;
+/** The files of a run directory, which `writeFileAtomic` writes through temporaries. */
+const RUN_FILES = ["checkpoint.safetensors", "metrics.json", "curves.svg"];
 const SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"] as const;
 
 /** Everything that defines a run; the checkpoint keeps it (`training.settings`) and `--resume` uses it. */
@@ -167,12 +169,17 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   const log = (s: string) => process.stderr.write(s + "\n");
   const result = (s: string) => (f.json ? log(s) : process.stdout.write(s + "\n"));
 
+  const tmp = f.resume && temporaryOf(basename(f.resume));
+  if (tmp) throw new UsageError(`--resume: ${f.resume} is the temporary file of an interrupted write, not a checkpoint; resume from ${join(dirname(f.resume!), tmp[1]!)}`);
   const resumed = f.resume ? loadCheckpoint(f.resume) : null;
   const flags = settingsFromFlags(f);
-  const s = resumed ? settingsForResume(f.resume!, resumed, flags, given) : flags;
+  let s = resumed ? settingsForResume(f.resume!, resumed, flags, given) : flags;
   if (!resumed && s.momentum > 0 && s.optimizer !== "sgd" && given("momentum")) throw new UsageError(`--momentum: only --optimizer sgd has momentum (--optimizer is ${s.optimizer})`);
   let history: EpochLog[] = (resumed?.training?.history as EpochLog[] | undefined) ?? [];
-  if (resumed && s.epochs <= history.length) {
+  // NOTE: a run killed after its last checkpoint, before its final evaluation, has no test results in it: --resume finishes it.
+  const finishing = resumed !== null && s.epochs <= history.length && resumed.training?.test === undefined;
+  if (finishing) s = { ...s, epochs: history.length };
+  else if (resumed && s.epochs <= history.length) {
     log(`chainrule train: nothing to do: ${f.resume} has trained ${history.length} of ${s.epochs} epochs; pass --epochs N with N > ${history.length} to train further`);
     return;
   }
@@ -201,6 +208,7 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   const train = fromRaw({ ...data.train, sampleShape: shape }), test = fromRaw({ ...data.test, sampleShape: shape });
   const out = f.out ?? join("runs", timestamp());
   outputDir(out);
+  for (const d of new Set([out, ...(f.resume ? [dirname(f.resume)] : [])])) removeStaleTemporaries(d, RUN_FILES);
   const ckpt = join(out, "checkpoint.safetensors");
   let interrupted = false;
   const onSigint = () => void (interrupted = true);
@@ -209,15 +217,21 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   const pct = `${+(s.valSplit * 100).toPrecision(6)}%`;
   const valNote = s.valSplit > 0 ? `, validating on ${pct} of train drawn at random` : "";
   log(`chainrule train: ${data.name} (${data.train.n} train, ${data.test.n} test${valNote}), model ${s.modelName}, ${s.optimizer} lr ${optimizer.lr}` +
-    `${s.optimizer === "sgd" ? ` momentum ${s.momentum}` : ""}, batch ${s.batchSize}, ${resumed ? `epochs ${history.length + 1}..${s.epochs} (resuming ${f.resume})` : `${s.epochs} epoch${s.epochs === 1 ? "" : "s"}`}, seed ${s.seed} → ${out}`);
+    `${s.optimizer === "sgd" ? ` momentum ${s.momentum}` : ""}, batch ${s.batchSize}, ${finishing ? `epochs ${s.epochs} of ${s.epochs} done (finishing ${f.resume}: the final evaluation)` : resumed ? `epochs ${history.length + 1}..${s.epochs} (resuming ${f.resume})` : `${s.epochs} epoch${s.epochs === 1 ? "" : "s"}`}, seed ${s.seed} → ${out}`);
   let saved: { path: string; epochs: number } | null = resumed ? { path: f.resume!, epochs: history.length } : null;
   const writeRun = (h: EpochLog[], extra: Record<string, unknown> = {}) => {
     const metrics = { ...s, history: h, samplesPerSecond: h.at(-1)?.samplesPerSecond, ...extra };
-    try {
-      saveCheckpoint(ckpt, model, { architecture: s.model, input, optimizer, training: { epoch: h.length - 1, history: h, settings: s } });
-      saved = { path: ckpt, epochs: h.length };
+    const test = extra.testLoss === undefined ? undefined : { accuracy: extra.testAccuracy, loss: extra.testLoss };
+    const files = () => {
       writeFileAtomic(join(out, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
       writeFileAtomic(join(out, "curves.svg"), curvesSvg(h, { title: `chainrule train: ${data.name}` }));
+    };
+    try {
+      // NOTE: the final write puts the test results in the checkpoint last: one without them is a run that --resume finishes
+      if (test) files();
+      saveCheckpoint(ckpt, model, { architecture: s.model, input, optimizer, training: { epoch: h.length - 1, history: h, settings: s, ...(test && { test }) } });
+      saved = { path: ckpt, epochs: h.length };
+      if (!test) files();
     } catch (e) {
       // NOTE: a failed write (a full disk) leaves every file as it was (writeFileAtomic); say where the last good checkpoint is
       if (e instanceof ChainruleError) throw new ChainruleError(`${e.message}; ${where()}`);

@@ -9,7 +9,7 @@ import { Flatten } from "./layers/flatten.js";
 import { Linear } from "./layers/linear.js";
 import { BatchNorm1d, LayerNorm } from "./layers/norm.js";
 import type { Module } from "./module.js";
-import { parseMlpSpec } from "./spec.js";
+import { checkParameterCount, parseMlpSpec } from "./spec.js";
 
 /** One layer of a JSON model description, e.g. `{ "type": "Linear", "in": 784, "out": 256 }`. */
 export type LayerSpec = { type: string } & Record<string, unknown>;
@@ -20,17 +20,20 @@ export interface ModelSpec {
 }
 
 type Get = (key: string, fallback?: unknown) => any;
-/** Per layer type: the keys a spec may have besides "type", and how the layer is made. */
-type Builder = [keys: string[], build: (get: Get, g?: Generator) => Module];
+/** Per layer type: the keys a spec may have besides "type", how the layer is made, and (optional) its parameter count from the spec. */
+type Builder = [keys: string[], build: (get: Get, g?: Generator) => Module, params?: (n: (key: string) => number, layer: LayerSpec) => number];
+/** A spec field as a size: a positive number, or the product of an array's (0 for anything else; the layer's constructor rejects it). */
+const size = (v: unknown): number => (typeof v === "number" && v > 0 ? v : Array.isArray(v) ? v.reduce((a: number, x) => a * size(x), 1) : 0);
 
 const BUILDERS: Record<string, Builder> = {
-  Linear: [["in", "out", "bias"], (get, generator) => new Linear(get("in"), get("out"), { bias: get("bias", true), generator })],
+  Linear: [["in", "out", "bias"], (get, generator) => new Linear(get("in"), get("out"), { bias: get("bias", true), generator }), (n, l) => (n("in") + (l.bias === false ? 0 : 1)) * n("out")],
   Conv2d: [
     ["in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias"],
     (get, generator) =>
       new Conv2d(get("in"), get("out"), get("kernel"), {
         stride: get("stride", 1), padding: get("padding", 0), dilation: get("dilation", 1), groups: get("groups", 1), bias: get("bias", true), generator,
       }),
+    (n, l) => n("out") * ((n("in") / (n("groups") || 1)) * (typeof l.kernel === "number" ? n("kernel") ** 2 : n("kernel")) + (l.bias === false ? 0 : 1)),
   ],
   MaxPool2d: [
     ["kernel", "stride", "padding", "dilation", "ceilMode"],
@@ -44,8 +47,8 @@ const BUILDERS: Record<string, Builder> = {
   Softmax: [["axis"], (get) => new Softmax(get("axis", -1))],
   Dropout: [["p"], (get, generator) => new Dropout(get("p", 0.5), generator ? { generator } : {})],
   Flatten: [["start", "end"], (get) => new Flatten(get("start", 1), get("end", -1))],
-  BatchNorm1d: [["features"], (get) => new BatchNorm1d(get("features"))],
-  LayerNorm: [["shape"], (get) => new LayerNorm(get("shape"))],
+  BatchNorm1d: [["features"], (get) => new BatchNorm1d(get("features")), (n) => 2 * n("features")],
+  LayerNorm: [["shape"], (get) => new LayerNorm(get("shape")), (n) => 2 * n("shape")],
 };
 
 /** The JSON description of the MLP spec "784-256-10": Linear layers with ReLU between them. */
@@ -60,14 +63,17 @@ export function mlpSpec(spec: string): ModelSpec {
 }
 
 /**
- * Builds a Sequential model from its JSON description; errors name the layer and the field.
+ * Builds a Sequential model from its JSON description; errors name the layer and the field. A model of more than
+ * `maxParameters` (default 2^28) parameters is refused from the spec, before anything is allocated.
  * @example buildModel({ layers: [{ type: "Linear", in: 4, out: 3 }, { type: "ReLU" }] });
  */
-export function buildModel(spec: ModelSpec, opts: { generator?: Generator; source?: string } = {}): Sequential {
-  checkOptions("buildModel", opts, ["generator", "source"]);
+export function buildModel(spec: ModelSpec, opts: { generator?: Generator; source?: string; maxParameters?: number } = {}): Sequential {
+  checkOptions("buildModel", opts, ["generator", "source", "maxParameters"]);
   const where = opts.source ?? "model";
   if (typeof spec !== "object" || spec === null || !Array.isArray(spec.layers) || spec.layers.length === 0)
     throw new ValueError(`${where}: expected { "layers": [ { "type": "Linear", "in": 784, "out": 256 }, ... ] }`);
+  const params = (l: LayerSpec) => (typeof l === "object" && l !== null && Object.hasOwn(BUILDERS, l.type) ? BUILDERS[l.type][2]?.((k) => size(l[k]), l) ?? 0 : 0);
+  checkParameterCount(where, spec.layers.reduce((a, l) => a + params(l), 0), opts.maxParameters);
   const model = new Sequential();
   spec.layers.forEach((layer, i) => {
     if (typeof layer !== "object" || layer === null || Array.isArray(layer)) throw new ValueError(`${where}: layer ${i} must be an object such as { "type": "ReLU" }`);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Stats, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { type Stats, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ChainruleError } from "../errors.js";
 
@@ -40,6 +40,39 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw writeError(path, e);
   }
   syncDir(dir);
+}
+
+/** The temporary file name `writeFileAtomic` uses: `[whole, name it stands for, pid]`, or null for any other name. */
+export const temporaryOf = (file: string): RegExpExecArray | null => /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(file);
+
+/**
+ * Removes from `dir` the temporary files that `writeFileAtomic` left for the files `names` when its process was
+ * killed mid-write (`.${name}.${pid}.${hex}.tmp` of a process that is gone, or of this one: it is between writes).
+ * Any other file, and a live process's temporary, stays. Returns the names removed.
+ */
+export function removeStaleTemporaries(dir: string, names: readonly string[]): string[] {
+  const gone = (pid: number) => {
+    try {
+      return pid === process.pid || !process.kill(pid, 0);
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === "ESRCH";
+    }
+  };
+  const stale = (f: string, m = temporaryOf(f)) => m !== null && names.includes(m[1]!) && gone(Number(m[2])) && lstatSync(join(dir, f)).isFile();
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    // no directory, or an unreadable one: nothing to remove
+  }
+  // NOTE: best effort: an entry removed meanwhile, or one this process may not remove, stays out of the list
+  return files.filter((f) => {
+    try {
+      return stale(f) && (unlinkSync(join(dir, f)), true);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A failed write as one clear ChainruleError: the path, the reason, and that the file there was left as it was. */

@@ -57,17 +57,39 @@ function matmulGrads(g: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: b
   return [mm(na, b, g, true, true), mm(nb, g, a, true, true)];
 }
 
+/**
+ * The shape of op(A)·op(B) by PyTorch's rules (a 1-D operand is a vector: 1-D·1-D is a dot product, 1-D·2-D and
+ * 2-D·1-D drop its axis; batch dimensions broadcast), or a ShapeError naming the op, both shapes and what was expected.
+ */
+export function matmulShape(a: Shape, b: Shape, transA = false, transB = false, op = "matmul"): number[] {
+  const fail = (why: string): never => {
+    throw new ShapeError(`${op}: cannot multiply ${fmtShape(a)} by ${fmtShape(b)}: ${why}`);
+  };
+  if (a.length === 0 || b.length === 0) fail(`expected tensors of rank 1 or more, found rank ${a.length} and ${b.length} (a scalar multiplies with mul)`);
+  const a2 = a.length === 1 ? [1, a[0]] : a, b2 = b.length === 1 ? [b[0], 1] : b;
+  const at = (s: Shape, trans: boolean, inner: boolean) => s[s.length - (trans === inner ? 2 : 1)];
+  const [m, k, k2, n] = [at(a2, transA, false), at(a2, transA, true), at(b2, !transB, true), at(b2, !transB, false)];
+  if (k !== k2) {
+    const side = (s: Shape, last: boolean) => (s.length === 1 ? "length" : last ? "last dimension" : "second-to-last dimension");
+    fail(`inner dimensions ${k} and ${k2} differ; expected ` + (a.length === 1 && b.length === 1 ? "vectors of the same length (a dot product)" : `the first's ${side(a, !transA)} to equal the second's ${side(b, transB)}`));
+  }
+  const [ba, bb] = [a2.slice(0, -2), b2.slice(0, -2)];
+  let batch: number[] = [];
+  try {
+    batch = broadcastShapes(ba, bb, op);
+  } catch {
+    fail(`expected batch dimensions that broadcast, found ${fmtShape(ba)} and ${fmtShape(bb)}`);
+  }
+  return [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
+}
+
 // C = op(A)·op(B): ∂A = ḡ·Bᵀ, ∂B = Aᵀ·ḡ, with the transposes folded into the kernel's flags
 export const matmulDef: OpDef<MatmulAttrs> = {
   name: "matmul",
   infer([a, b], { transA, transB }) {
-    if (a.ndim < 2 || b.ndim < 2) throw new ShapeError(`matmul: expected tensors of rank 2 or more, found ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-    const [m, k] = dims(a, transA);
-    const [k2, n] = dims(b, transB);
-    if (k !== k2)
-      throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: inner dimensions ${k} and ${k2} differ`);
-    const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
-    return { shape: [...batch, m, n], dtype: promote(a.dtype, b.dtype) };
+    // NOTE: the primitive takes matrices; the public matmul (functions.ts) gives 1-D operands their axis first
+    if (a.ndim < 2 || b.ndim < 2) throw new ShapeError(`matmul: the primitive expects tensors of rank 2 or more, found ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    return { shape: matmulShape(a.shape, b.shape, transA, transB), dtype: promote(a.dtype, b.dtype) };
   },
   forward: ([a, b], attrs, shape, dtype) => product(a, b, null, attrs, shape, dtype),
   vjp: (g, { inputs: [a, b], attrs: { transA, transB } }) => matmulGrads(g, a, b, transA, transB),

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cliVerdict, makeFixtures, runCli } from "./cli-run.js";
-import { SEED, enabled, runs, saveRegression } from "./harness.js";
+import { SEED, enabled, progress, runs, saveRegression } from "./harness.js";
 
 const { dir, csv, ckpt, corrupt, modelJson, badJson, samples } = makeFixtures();
 
@@ -60,7 +60,7 @@ describe.runIf(enabled("cli"))("fuzz: the CLI's flags", () => {
     await fc.assert(
       fc.asyncProperty(argvs, async (argv) => {
         const r = await runCli(dir, argv, 20_000);
-        n++;
+        if (++n % 25 === 0) progress("cli", n);
         const key = r.killed ? "stopped" : `exit ${r.code}`;
         codes.set(key, (codes.get(key) ?? 0) + 1);
         const why = cliVerdict(r);

@@ -3,7 +3,7 @@
 // the rule every input must follow (it returns, or throws one of the library's error classes, in
 // bounded time and with output no larger than the input justifies), and the regression files: an
 // input that once broke a rule is written to test/fuzz/regressions/<target>.json and replayed forever.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { ChainruleError } from "../../src/errors.js";
@@ -158,8 +158,15 @@ export async function fuzz<T extends Input>(target: string, arb: fc.Arbitrary<T>
       }
       throw e;
     }
+    progress(target, Math.min(total, done + 2000));
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+const T0 = performance.now();
+/** In a long run, appends "target inputs seconds" to the file FUZZ_PROGRESS (a run cut short by a time limit still has its count). */
+export function progress(target: string, inputs: number): void {
+  if (process.env.FUZZ_PROGRESS) appendFileSync(process.env.FUZZ_PROGRESS, `${target} ${inputs} ${((performance.now() - T0) / 1000).toFixed(1)}s\n`);
 }
 
 // ------------------------------------------------------------------------------ mutations

@@ -43,7 +43,12 @@ export const TARGETS: Record<string, (input: Input) => Verdict> = {
   "explain/parseClaims": (s) => judge("explain/parseClaims", () => parseClaims(s as string)),
   "explain/parseSetValues": (s) => judge("explain/parseSetValues", () => parseSetValues(s as string)),
   "model/mlpSpec": (s) => judge("model/mlpSpec", () => (parseMlpSpec(s as string), mlpSpec(s as string))),
-  "model/buildModel": (spec) => judge("model/buildModel", () => buildModel(spec as never)),
+  // the cap is lowered to 1e6 parameters so that huge widths are tried without slow allocations; what is built must hold no more
+  "model/buildModel": (spec) =>
+    judge("model/buildModel", () => buildModel(spec as never, { maxParameters: 1e6 }), {
+      size: (out) => (out as ReturnType<typeof buildModel>).parameters().reduce((a, t) => a + t.size, 0),
+      maxOut: 1e6,
+    }),
   "safetensors/header": (b) => judge("safetensors/header", () => readSafetensorsHeader(b as Uint8Array, { source: "fuzz.safetensors" })),
   "safetensors/decode": (b) =>
     judge("safetensors/decode", () => decodeSafetensors(b as Uint8Array), {

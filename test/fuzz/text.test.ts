@@ -53,8 +53,8 @@ const LAYER_SEEDS = [
   { layers: [{ type: "Conv2d", in: 1, out: 2, kernel: 3, padding: 1 }, { type: "ReLU" }, { type: "MaxPool2d", kernel: 2 }, { type: "Flatten" }, { type: "Linear", in: 8, out: 3 }] },
   { layers: [{ type: "BatchNorm1d", features: 4 }, { type: "LayerNorm", shape: [4] }, { type: "Dropout", p: 0.2 }, { type: "LeakyReLU", slope: 0.1 }, { type: "Softmax", axis: 1 }, { type: "GELU" }, { type: "Tanh" }, { type: "Sigmoid" }] },
 ];
-const FIELD_VALUES = [0, 1, -1, 2, 3, 0.5, 1e-9, -0, NaN, Infinity, null, true, "3", [], [2, 2], [0], {}, 2 ** 31, -(2 ** 31), 1e300];
-const MAX_SIZE = 64; // NOTE: larger widths allocate width² parameters; buildModel has no cap of its own (see the report)
+const FIELD_VALUES = [0, 1, -1, 2, 3, 0.5, 1e-9, -0, NaN, Infinity, null, true, "3", [], [2, 2], [0], {}, 2 ** 31, -(2 ** 31), 1e300, 1000, 40_000, 1e6, [1000, 1000], 2 ** 28];
+const MAX_SIZE = 64; // NOTE: the target caps models at 1e6 parameters (maxParameters), so the huge FIELD_VALUES are refused before allocating
 
 /** A JSON-ish mutant of a layer list: fields set, removed or added, layers dropped or duplicated. */
 const modelSpecs = fc.oneof(
