@@ -7,7 +7,8 @@ import { Linear } from "../nn/layers/linear.js";
 import { ReLU } from "../nn/layers/activation.js";
 import { Sequential } from "../nn/layers/container.js";
 import { functionalCall, Module } from "../nn/module.js";
-import { mlp, parseMlpSpec } from "../nn/spec.js";
+import { mlpSpec } from "../nn/build.js";
+import { parseMlpSpec } from "../nn/spec.js";
 import * as F from "../ops/functions.js";
 import { OPS, type OpName } from "../ops/index.js";
 import { randint, randn } from "../tensor/create.js";
@@ -49,7 +50,12 @@ interface Layer {
   act?: Module;
 }
 
-const STAND_INS = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47];
+/** The first `k` primes: distinct stand-in sizes (N, then each width) when N stays symbolic. */
+const standIns = (k: number): number[] => {
+  const p: number[] = [];
+  for (let c = 2; p.length < k; c++) if (p.every((q) => c % q !== 0)) p.push(c);
+  return p;
+};
 const sub = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x2080 + Number(d)));
 /** The size symbols of an MLP with `hidden` hidden layers: `D`, `H` (or `H₁`, `H₂`, …), `C`. */
 const sizeNamesOf = (hidden: number) =>
@@ -208,8 +214,9 @@ export function explainModelSpec(spec: string, options?: ExplainModelOptions): M
   if (batch !== null && !(Number.isInteger(batch) && batch > 0)) throw new ValueError(`--batch must be a positive integer, found ${batch}`);
   if (X0) batch = X0.shape[t === "features-first" ? 1 : 0]!;
   const symbolic = batch === null;
-  const real = symbolic ? STAND_INS.slice(1, sizes.length + 1) : sizes;
-  const n = symbolic ? STAND_INS[0]! : batch!;
+  const stand = standIns(sizes.length + 1);
+  const real = symbolic ? stand.slice(1) : sizes;
+  const n = symbolic ? stand[0]! : batch!;
   const symbols = symbolic ? new Map<number, string>([[n, "N"], ...real.map((s, i): [number, string] => [s, sizeNames[i]!])]) : null;
   const param = (name: string, shape: number[], scale: number) =>
     v?.[name] !== undefined ? toLeaf(name, v[name]!) : randn(shape, { dtype: "float64", generator: g }).mul(scale).detach().requiresGrad_().named(name);
@@ -227,7 +234,7 @@ export function explainModelSpec(spec: string, options?: ExplainModelOptions): M
     if (target.ndim !== 1) throw new ValueError(`explain --model: y must hold ${n} class indices, found shape ${target.shape.join("×")}`);
   } else target = v?.Y !== undefined ? toLeaf("Y", v.Y).detach() : randn([n, C], { dtype: "float64", generator: g });
   const d = build(layers, X, target, t, { loss, l2, symbols, spec, sizes, batch, withValues: X0 !== undefined });
-  return { ...d, ...layerRows(summary(mlp(sizes), [sizes[0]!], { batch: batch ?? undefined, layout: d.layout, print: false })) };
+  return { ...d, ...layerRows(summary(mlpSpec(spec), [sizes[0]!], { batch: batch ?? undefined, layout: d.layout, print: false })) };
 }
 
 /**
