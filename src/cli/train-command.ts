@@ -163,8 +163,18 @@ export function registerTrain(program: Command): void {
     .action((flags: TrainFlags, cmd: Command) => train(flags, (k) => cmd.getOptionValueSource(k) === "cli"));
 }
 
+function isLanguageCheckpoint(path: string): boolean {
+  try {
+    return (loadCheckpoint(path).training as { kind?: string } | undefined)?.kind === "language-model";
+  } catch {
+    return false; // the classifier path reports what is wrong with the file
+  }
+}
+
 async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Promise<void> {
-  if (isTextData(f.data)) return trainLanguage(f, given as (k: string) => boolean);
+  // A language model's checkpoint carries its data: `--resume` alone continues it.
+  const lmResume = f.resume !== undefined && !given("data") && isLanguageCheckpoint(f.resume);
+  if (isTextData(f.data) || lmResume) return trainLanguage(f, given as (k: string) => boolean);
   const progressMode = choice("--progress", f.progress, ["auto", "bar", "lines", "none"] as const);
   const log = (s: string) => process.stderr.write(s + "\n");
   const result = (s: string) => (f.json ? log(s) : process.stdout.write(s + "\n"));

@@ -54,6 +54,9 @@ describe("train --resume continues a language model exactly", () => {
     expect(nothing.code).toBe(0);
     expect(nothing.err).toBe(`chainrule train: nothing to do: ${ckpt} has trained 2 of 2 epochs; pass --epochs N with N > 2 to train further\n`);
     expect(existsSync(join(dir, "never"))).toBe(false);
+    const alone = cli("train", "--resume", ckpt, "--out", join(dir, "never")); // no --data: the checkpoint's
+    expect(alone.err).toBe(nothing.err);
+    expect(alone.code).toBe(0);
   });
 });
 
