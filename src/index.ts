@@ -18,6 +18,7 @@ export {
   matmul, sum, mean, max, min, argmax, argmin, logSumExp, softmax, logSoftmax,
   reshape, flatten, squeeze, unsqueeze, transpose, permute, expand, slice, select, concat, stack,
   gather, scatterAdd, indexSelect, oneHot, type Operand,
+  unfold, fold, type UnfoldOptions,
 } from "./ops/functions.js";
 // The elementwise unary primitives (neg, exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, erf, sin, cos):
 // every row of that file is public.

@@ -124,6 +124,8 @@ const SPECS: Record<string, Spec> = {
   stack: { args: () => [[t22(), t22()], 0] },
   gather: { args: () => [t22(), 1, tensor([[0], [1]], { dtype: "int32" })] },
   scatterAdd: { args: () => [tensor([[1], [2]]), 1, tensor([[0], [1]], { dtype: "int32" }), [2, 2]] },
+  unfold: { args: () => [api.randn([1, 1, 3, 3]), 2, {}], options: 2 },
+  fold: { args: () => [api.randn([1, 4, 4]), [3, 3], 2, {}], options: 3 },
   indexSelect: { args: () => [t22(), 0, [1]] },
   oneHot: { args: () => [labels(), 3, {}], options: 2 },
   noGrad: { args: () => [() => 1] },

@@ -175,3 +175,50 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, ta: i
     }
   }
 }
+
+// @ts-ignore: decorator
+@inline function sgd2(pv: v128, gv: v128, buf: usize, lr: v128, mu: v128, damp: v128, wd: v128, flags: i32): v128 {
+  if (flags & 4) gv = f64x2.add(gv, f64x2.mul(wd, pv));
+  if (flags & 1) {
+    const b = flags & 8 ? gv : f64x2.add(f64x2.mul(mu, f64x2.promote_low_f32x4(v128.load64_zero(buf))), f64x2.mul(damp, gv));
+    v128.store64_lane(buf, f32x4.demote_f64x2_zero(b), 0);
+    gv = flags & 2 ? f64x2.add(gv, f64x2.mul(mu, b)) : b;
+  }
+  return f32x4.demote_f64x2_zero(f64x2.sub(pv, f64x2.mul(lr, gv)));
+}
+
+/**
+ * One SGD step over p[i0..i1) (float32, in place) in float64 arithmetic, two lanes at a time, so it
+ * rounds as the TypeScript reference bit for bit: g += wd·p (flags & 4); with momentum (flags & 1)
+ * b = fresh (flags & 8) ? g : μ·buf + damp·g, buf = b, g = nesterov (flags & 2) ? g + μ·b : b; p −= lr·g.
+ */
+export function sgd(p: usize, g: usize, buf: usize, i0: i32, i1: i32, lr: f64, mu: f64, damp: f64, wd: f64, flags: i32): void {
+  const vlr = f64x2.splat(lr), vmu = f64x2.splat(mu), vdamp = f64x2.splat(damp), vwd = f64x2.splat(wd);
+  let i = i0;
+  for (; i + 2 <= i1; i += 2) {
+    const o = <usize>i * 4;
+    const pv = f64x2.promote_low_f32x4(v128.load64_zero(p + o)), gv = f64x2.promote_low_f32x4(v128.load64_zero(g + o));
+    v128.store64_lane(p + o, sgd2(pv, gv, buf + o, vlr, vmu, vdamp, vwd, flags), 0);
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i * 4, pf = <f64>load<f32>(p + o);
+    let gf = <f64>load<f32>(g + o);
+    if (flags & 4) gf += wd * pf;
+    if (flags & 1) {
+      const b = flags & 8 ? gf : mu * <f64>load<f32>(buf + o) + damp * gf;
+      store<f32>(buf + o, <f32>b);
+      gf = flags & 2 ? gf + mu * b : b;
+    }
+    store<f32>(p + o, <f32>(pf - lr * gf));
+  }
+}
+
+/** C[i, j] += bias[j] for the m×n row-major C, after the product is stored (so it rounds as matmul then add). */
+export function addBias(c: usize, bias: usize, m: i32, n: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + <usize>i * n * 4;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) v128.store(row + <usize>j * 4, f32x4.add(v128.load(row + <usize>j * 4), v128.load(bias + <usize>j * 4)));
+    for (; j < n; j++) store<f32>(row + <usize>j * 4, load<f32>(row + <usize>j * 4) + load<f32>(bias + <usize>j * 4));
+  }
+}

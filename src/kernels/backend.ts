@@ -52,6 +52,10 @@ export interface Kernels {
   gather(x: TypedArray, axisLen: number, index: Int32Array, outer: number, idxLen: number, inner: number, out: TypedArray): void;
   /** out[o, index[o, i, r], r] += src[o, i, r]; out is [outer, axisLen, inner]. */
   scatterAdd(src: TypedArray, index: Int32Array, outer: number, idxLen: number, inner: number, axisLen: number, out: TypedArray): void;
+  /** The windows of n images x [n, c, h, w] as columns out [n, c·kh·kw, oh·ow] (rows by channel, then window offset), 0 where a window reads padding. */
+  im2col(x: TypedArray, n: number, geometry: ConvGeometry, out: TypedArray): void;
+  /** im2col's adjoint: out [n, c, h, w] += each entry of cols [n, c·kh·kw, oh·ow] at the input it was read from. */
+  col2im(cols: TypedArray, n: number, geometry: ConvGeometry, out: TypedArray): void;
   /**
    * Softmax (log: log-softmax) of each of `rows` contiguous rows of `cols`, stably: with m the row's
    * max (0 when not finite), out = (x − m) − log Σ exp(x − m), exponentiated unless `log`.
@@ -78,6 +82,12 @@ export interface Kernels {
    */
   rmspropStep(p: TypedArray, grad: TypedArray, sq: TypedArray, buf: TypedArray | null, ga: TypedArray | null,
     lr: number, alpha: number, eps: number, weightDecay: number, momentum: number): void;
+}
+
+/** A sliding window over [c, h, w]: kernel kh×kw, stride, zero padding and dilation, and the output size oh×ow they give. */
+export interface ConvGeometry {
+  readonly c: number; readonly h: number; readonly w: number; readonly kh: number; readonly kw: number; readonly sh: number; readonly sw: number;
+  readonly ph: number; readonly pw: number; readonly dh: number; readonly dw: number; readonly oh: number; readonly ow: number;
 }
 
 export type KernelName = keyof Kernels;

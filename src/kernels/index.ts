@@ -1,15 +1,15 @@
 import { ValueError } from "../errors.js";
-import type { Backend, BackendInfo, DType, KernelName, Kernels } from "./backend.js";
+import type { Backend, BackendInfo, DType, KernelName, Kernels, TypedArray } from "./backend.js";
 import { tsBackend } from "./ts/index.js";
 import { makeWasmBackend } from "./wasm/backend.js";
 
-export type { Backend, BackendInfo, BinaryOp, KernelName, Kernels, ReduceOp, UnaryOp } from "./backend.js";
+export type { Backend, BackendInfo, BinaryOp, ConvGeometry, KernelName, Kernels, ReduceOp, UnaryOp } from "./backend.js";
 
 const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
 
 /** Every kernel: the compiler keeps this list equal to the interface. */
 export const KERNELS = Object.keys({
-  alloc: 0, fill: 0, cast: 0, unary: 0, binary: 0, where: 0, reduce: 0, matmul: 0, copy: 0, addInto: 0, gather: 0, scatterAdd: 0,
+  alloc: 0, fill: 0, cast: 0, unary: 0, binary: 0, where: 0, reduce: 0, matmul: 0, copy: 0, addInto: 0, gather: 0, scatterAdd: 0, im2col: 0, col2im: 0,
   softmax: 0, softmaxCrossEntropy: 0, sgdStep: 0, adamStep: 0, rmspropStep: 0,
 } satisfies Record<KernelName, 0>) as KernelName[];
 
@@ -30,6 +30,14 @@ export function setNumThreads(n: number): void {
 /** The threads the WASM kernels use (1 without the WASM backend). */
 export function getNumThreads(): number {
   return wasm?.gemm.info().threads ?? 1;
+}
+
+/**
+ * A zeroed array for long-lived storage (parameters, optimizer state): on the WASM backend a float32
+ * one of 1024 elements or more lies in the WASM memory, where the kernels use it without copies.
+ */
+export function allocResident(dtype: DType, size: number): TypedArray {
+  return (dtype === "float32" && size >= 1024 && info.name === "wasm" && wasm?.gemm.resident(size)) || tables[dtype].alloc(dtype, size);
 }
 
 /** The dispatch tables: one per dtype, and the reference for operands of mixed dtypes. */

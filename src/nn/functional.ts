@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { add, addmmT, concat, div, gather, matmulT, mean, mul, requireFloat, reshape, sqrt, squeeze, sub, unsqueeze } from "../ops/functions.js";
+import { add, addmmT, concat, div, expand, gather, matmulT, mean, mul, requireFloat, reshape, sqrt, squeeze, sub, unfold, unsqueeze } from "../ops/functions.js";
+import { windowOut } from "../ops/unfold.js";
 import { full, tensor } from "../tensor/create.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { fmtShape, sizeOf } from "../tensor/shape.js";
@@ -50,64 +51,6 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator: Generato
   return mul(x, mask);
 }
 
-/** Gather indices by input shape and window geometry, kept up to about 2²⁴ entries in all. */
-const indexCache = new Map<string, Tensor>();
-let cachedEntries = 0;
-
-/**
- * The output length of a sliding window, as PyTorch's `pooling_output_shape`: with `ceil` the last
- * window may run past the input (and the right padding), but it must start inside the input or the
- * left padding.
- */
-function outSize(op: string, x: readonly number[], axis: number, k: number, s: number, p: number, d: number, ceil = false): number {
-  const n = x[axis];
-  let o = Math.floor((n + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s) + 1;
-  if (ceil && (o - 1) * s >= n + p) o--;
-  if (o <= 0) throw new ShapeError(`${op}: input ${fmtShape(x)} is smaller than the kernel (size ${k}, padding ${p}, dilation ${d}) along axis ${axis}`);
-  return o;
-}
-
-/**
- * The sliding windows of x [N, C, H, W] as columns [N, C·kh·kw, OH·OW] (rows by channel, then
- * window position in row-major order), by one gather (so the gradient is a scatter-add); padded
- * positions read one extra element of value 0.
- */
-function im2col(x: Tensor, [kh, kw]: number[], [sh, sw]: number[], [ph, pw]: number[], [dh, dw]: number[]) {
-  const [n, c, h, w] = x.shape;
-  const oh = outSize("conv2d", x.shape, 2, kh, sh, ph, dh), ow = outSize("conv2d", x.shape, 3, kw, sw, pw, dw);
-  const key = [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw].join(",");
-  let index = indexCache.get(key);
-  const k = c * kh * kw * oh * ow;
-  if (index === undefined) {
-    const row = new Int32Array(k);
-    const pad = c * h * w;
-    let t = 0;
-    for (let ci = 0; ci < c; ci++)
-      for (let ki = 0; ki < kh; ki++)
-        for (let kj = 0; kj < kw; kj++)
-          for (let oy = 0; oy < oh; oy++) {
-            const iy = oy * sh + ki * dh - ph;
-            for (let ox = 0; ox < ow; ox++) {
-              const ix = ox * sw + kj * dw - pw;
-              row[t++] = iy >= 0 && iy < h && ix >= 0 && ix < w ? (ci * h + iy) * w + ix : pad;
-            }
-          }
-    const all = new Int32Array(n * k);
-    for (let i = 0; i < n; i++) all.set(row, i * k);
-    index = tensor(all, { shape: [n, k] });
-    indexCache.set(key, index);
-    cachedEntries += index.size;
-    for (const [k0, t0] of indexCache) {
-      if (cachedEntries <= 1 << 24 || k0 === key) break;
-      indexCache.delete(k0);
-      cachedEntries -= t0.size;
-    }
-  }
-  let flat = reshape(x, [n, c * h * w]);
-  if (ph > 0 || pw > 0) flat = concat([flat, full([n, 1], 0, { dtype: x.dtype })], 1);
-  return { cols: reshape(gather(flat, 1, index), [n, c * kh * kw, oh * ow]), oh, ow };
-}
-
 export interface Conv2dOptions {
   stride?: Size2;
   /** Zeros added on each side (default 0). */
@@ -119,7 +62,7 @@ export interface Conv2dOptions {
 
 /**
  * 2-D cross-correlation (PyTorch's conv2d) of x [N, C, H, W] (or [C, H, W]) with a weight
- * [O, C/groups, kh, kw], by im2col and one batched matmul; out [N, O, OH, OW]. With `groups` g,
+ * [O, C/groups, kh, kw], by im2col (`unfold`) and one batched matmul; out [N, O, OH, OW]. With `groups` g,
  * C and O must be multiples of g, and output channels [i·O/g, (i+1)·O/g) see only input channels
  * [i·C/g, (i+1)·C/g).
  * @example conv2d(randn([8, 1, 28, 28]), randn([16, 1, 5, 5]), null, { padding: 2 }).shape; // [8, 16, 28, 28]
@@ -143,13 +86,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== o))
     throw new ShapeError(`conv2d: expected a bias [${o}] for the weight ${fmtShape(weight.shape)}, found ${fmtShape(bias.shape)}`);
   const n = x.shape[0];
-  const { cols, oh, ow } = im2col(
-    x, [kh, kw], pair2(opts.stride ?? 1, "conv2d stride", 1), pair2(opts.padding ?? 0, "conv2d padding", 0), pair2(opts.dilation ?? 1, "conv2d dilation", 1),
-  );
+  const [sh, sw] = pair2(opts.stride ?? 1, "conv2d stride", 1), [ph, pw] = pair2(opts.padding ?? 0, "conv2d padding", 0), [dh, dw] = pair2(opts.dilation ?? 1, "conv2d dilation", 1);
+  const oh = windowOut("conv2d", x.shape, 2, kh, sh, ph, dh), ow = windowOut("conv2d", x.shape, 3, kw, sw, pw, dw);
+  // NOTE: im2col as the op unfold (its gradient col2im, fold), then one batched GEMM: no index, no scatter.
+  const cols = unfold(x, [kh, kw], { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw] });
   const k = cg * kh * kw;
   // NOTE: groups as a batch axis: [g, O/g, k] · [N, g, k, L] → [N, g, O/g, L].
   let y = g === 1 ? matmulT(reshape(weight, [o, k]), cols, false, false) : reshape(matmulT(reshape(weight, [g, o / g, k]), reshape(cols, [n, g, k, oh * ow]), false, false), [n, o, oh * ow]);
-  if (bias !== null) y = add(y, reshape(bias, [o, 1]));
+  // NOTE: the bias as one row of O·L values added to each sample, so that its gradient sums contiguous runs (no transposing copy of ḡ).
+  if (bias !== null) y = add(reshape(y, [n, o * oh * ow]), reshape(expand(reshape(bias, [o, 1]), [o, oh * ow]), [o * oh * ow]));
   return reshape(y, [n, o, oh, ow]);
 }
 
@@ -182,30 +127,32 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions =
   if (typeof ceil !== "boolean") throw new ValueError(`maxPool2d: ceilMode must be a boolean, found ${JSON.stringify(ceil)}`);
   if (ph > kh / 2 || pw > kw / 2) throw new ValueError(`maxPool2d: padding ${ph}×${pw} must be at most half the kernel ${kh}×${kw}`);
   const [n, c, h, w] = x.shape;
-  const oh = outSize("maxPool2d", x.shape, 2, kh, sh, ph, dh, ceil), ow = outSize("maxPool2d", x.shape, 3, kw, sw, pw, dw, ceil);
+  const oh = windowOut("maxPool2d", x.shape, 2, kh, sh, ph, dh, ceil), ow = windowOut("maxPool2d", x.shape, 3, kw, sw, pw, dw, ceil);
   const hw = h * w;
   const index = new Int32Array(n * c * oh * ow);
   let empty = false;
+  // NOTE: the taps of each window inside the input, [lo, hi) along each axis, found once: no bounds checks per tap.
+  const taps = (o: number, s: number, p: number, d: number, k: number, len: number) => [Math.max(0, Math.ceil((p - o * s) / d)), Math.min(k, Math.floor((len - 1 + p - o * s) / d) + 1)];
+  const lo = new Int32Array(ow), hi = new Int32Array(ow);
+  for (let ox = 0; ox < ow; ox++) [lo[ox], hi[ox]] = taps(ox, sw, pw, dw, kw, w);
+  const xd = x.data;
   for (let p = 0, t = 0; p < n * c; p++)
-    for (let oy = 0; oy < oh; oy++)
+    for (let oy = 0; oy < oh; oy++) {
+      const [kiLo, kiHi] = taps(oy, sh, ph, dh, kh, h);
       for (let ox = 0; ox < ow; ox++) {
         let best = -Infinity, at = hw;
-        for (let ki = 0; ki < kh; ki++) {
-          const iy = oy * sh + ki * dh - ph;
-          if (iy < 0 || iy >= h) continue;
-          for (let kj = 0; kj < kw; kj++) {
-            const ix = ox * sw + kj * dw - pw;
-            if (ix < 0 || ix >= w) continue;
-            const v = x.data[p * hw + iy * w + ix];
-            if (at === hw || v > best || Number.isNaN(v)) {
+        for (let ki = kiLo; ki < kiHi; ki++)
+          for (let kj = lo[ox], r = (oy * sh + ki * dh - ph) * w, ix = ox * sw + kj * dw - pw; kj < hi[ox]; kj++, ix += dw) {
+            const v = xd[p * hw + r + ix];
+            if (at === hw || v > best || v !== v) {
               best = v;
-              at = iy * w + ix;
+              at = r + ix;
             }
           }
-        }
         empty ||= at === hw;
         index[t++] = at;
       }
+    }
   // NOTE: a window of padding alone (possible with dilation) reads one extra −∞.
   let flat = reshape(x, [n * c, hw]);
   if (empty) flat = concat([flat, full([n * c, 1], -Infinity, { dtype: x.dtype })], 1);

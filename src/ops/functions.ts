@@ -13,8 +13,10 @@ import { badOperand, boolArg, indexArg, intArg, listText, numberArg, shapeArg, t
 import { describeValue } from "../tensor/format.js";
 import { reduceAttrs } from "./reduce.js";
 import * as Unary from "./unary.js";
-import { abs, erf, exp, log, neg, relu, sigmoid, sign, sqrt, tanh } from "./unary.js";
+import { abs, exp, log, neg, relu, sigmoid, sign, sqrt, tanh } from "./unary.js";
 import type { SliceAttrs } from "./slice.js";
+import { type UnfoldOptions, pairArg, windowAttrs } from "./unfold.js";
+export type { UnfoldOptions };
 
 export { onesLike, zerosLike };
 export * from "./unary.js";
@@ -76,12 +78,6 @@ export const ne = (a: Operand, b: Operand): Tensor => op.ne(pair(a, b, "ne"), NO
 
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
   op.leakyRelu([x], { slope: numberArg(negativeSlope, "leakyRelu", "negativeSlope") });
-
-/** GELU with the exact Gaussian CDF, as PyTorch's default: x·Φ(x) = ½x(1 + erf(x/√2)). */
-export function gelu(x: Tensor): Tensor {
-  tensorArg(x, "gelu", 1);
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
-}
 
 /** `cond ? a : b` elementwise; the gradient flows to the branch that was chosen. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
@@ -320,6 +316,20 @@ export function scatterAdd(src: Tensor, axis: number, index: Tensor, shape: read
   return op.scatterAdd([src, indexArg(index, "scatterAdd", 3)], { axis: a, shape: [...shapeArg(shape, "scatterAdd")] });
 }
 
+/**
+ * The kh×kw windows of x [N, C, H, W] as columns [N, C·kh·kw, L] (PyTorch's unfold, im2col), zeros where they read padding.
+ * @example unfold(randn([2, 3, 5, 5]), 3, { padding: 1 }).shape; // [2, 27, 25]
+ */
+export const unfold = (x: Tensor, kernelSize: number | readonly [number, number], opts: UnfoldOptions = {}): Tensor =>
+  op.unfold([tensorArg(x, "unfold", 1)], windowAttrs("unfold", kernelSize, opts));
+
+/**
+ * Columns [N, C·kh·kw, L] summed into the windows of an output [N, C, ...outputSize] they stand for (PyTorch's fold, col2im; unfold's adjoint).
+ * @example fold(unfold(ones([1, 1, 3, 3]), 2), [3, 3], 2).data; // each entry counts the windows covering it
+ */
+export const fold = (cols: Tensor, outputSize: number | readonly [number, number], kernelSize: number | readonly [number, number], opts: UnfoldOptions = {}): Tensor =>
+  op.fold([tensorArg(cols, "fold", 1)], { ...windowAttrs("fold", kernelSize, opts), size: pairArg(outputSize, "fold outputSize", 1) });
+
 /** The slices of x at `index` (a 1-D list) along `axis`. */
 export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly number[]): Tensor {
   tensorArg(x, "indexSelect", 1);
@@ -386,7 +396,6 @@ declare module "../tensor/tensor.js" {
     ne(o: Operand): Tensor;
     square(): Tensor;
     leakyRelu(negativeSlope?: number): Tensor;
-    gelu(): Tensor;
     clamp(min?: number | null, max?: number | null): Tensor;
     /** `where(cond, this, other)`, as PyTorch's `x.where(cond, y)`. */
     where(cond: Tensor, other: Operand): Tensor;
@@ -454,7 +463,6 @@ P.eq = function (o: Operand) { return eq(this, o); };
 P.ne = function (o: Operand) { return ne(this, o); };
 P.square = function () { return mul(this, this); };
 P.leakyRelu = function (negativeSlope = 0.01) { return leakyRelu(this, negativeSlope); };
-P.gelu = function () { return gelu(this); };
 P.clamp = function (min?: number | null, max?: number | null) { return clamp(this, min, max); };
 P.where = function (cond: Tensor, other: Operand) { return where(cond, this, other); };
 P.matmul = function (o: Tensor) { return matmul(this, o); };

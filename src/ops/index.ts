@@ -22,6 +22,7 @@ import { softmaxCrossEntropyDef } from "./softmax-cross-entropy.js";
 import { subDef } from "./sub.js";
 import { sumDef } from "./sum.js";
 import { whereDef } from "./where.js";
+import { foldDef, unfoldDef } from "./unfold.js";
 import { type OpDef, apply } from "./op.js";
 
 /** The elementwise unary primitives, each declared by its row in ./unary.ts (its function carries its definition). */
@@ -41,6 +42,7 @@ export const OPS = {
   argmax: argmaxDef, argmin: argminDef,
   reshape: reshapeDef, permute: permuteDef, expand: expandDef, slice: sliceDef, sliceBackward: sliceBackwardDef,
   concat: concatDef, gather: gatherDef, scatterAdd: scatterAddDef,
+  unfold: unfoldDef, fold: foldDef,
   softmaxCrossEntropy: softmaxCrossEntropyDef,
 } satisfies { readonly [name: string]: OpDef<never> };
 

@@ -2,7 +2,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { kernels as table } from "../kernels/index.js";
+import { allocResident, kernels as table } from "../kernels/index.js";
 import { dtypeOf } from "../tensor/dtype.js";
 
 /** A hyperparameter value: a number, a flag, or a pair such as Adam's `betas`. */
@@ -230,7 +230,7 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
     for (const [name, n] of Object.entries(spec)) {
       if (s?.[name]) continue;
       s ??= {};
-      s[name] = p.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+      s[name] = allocResident(p.dtype, n) as StateArray;
       fresh = true;
     }
     if (s) this.state.set(i, s);

@@ -186,7 +186,9 @@ function finite(params: readonly Tensor[]): boolean {
 }
 
 /** Training stopped because the loss (or the weights) became NaN or ±∞; the message names the epoch and the step. */
-export class DivergenceError extends ValueError {}
+export class DivergenceError extends ValueError {
+  override name = "DivergenceError";
+}
 
 function diverged(what: string, epoch: number, epochs: number, step: number, steps: number, lr: number): DivergenceError {
   return new DivergenceError(

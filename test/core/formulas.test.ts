@@ -85,6 +85,8 @@ function envOf(s: Site, g: Tensor): Env {
       shape: (v) => T(v).shape, reshape: (v, shape) => F.reshape(T(v), shape as number[]), permute: (v, p) => F.permute(T(v), p as number[]),
       gather: (v, index) => F.gather(T(v), attrs.axis, T(index)),
       scatterAdd: (v, index) => F.scatterAdd(T(v), attrs.axis, T(index), x.shape),
+      fold: (v) => F.fold(T(v), [x.shape[2]!, x.shape[3]!], attrs.kernel, { stride: attrs.stride, padding: attrs.padding, dilation: attrs.dilation }),
+      unfold: (v) => F.unfold(T(v), attrs.kernel, { stride: attrs.stride, padding: attrs.padding, dilation: attrs.dilation }),
       slice: (v) => F.sliceRaw(T(v), attrs),
       expandTo: (v) => F.expand(T(v), x.shape),
       sumTo: (v) => sumTo(T(v), x.shape),

@@ -77,6 +77,32 @@ function crossEntropyRef(h: Tensor, labels: number[], w: number[], eps: number, 
   return { shape: [], data: [loss / denom] };
 }
 
+/** The column (row r, window l) of unfold over x [N, C, H, W] → the input position [c, iy, ix] it reads, or null in the padding (plain JS). */
+function windowTap(r: number, l: number, [h, w]: number[], [kh, kw]: number[], [sh, sw]: number[], [ph, pw]: number[], [dh, dw]: number[]): number[] | null {
+  const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  const [c, ki, kj, oy, ox] = [Math.floor(r / (kh * kw)), Math.floor(r / kw) % kh, r % kw, Math.floor(l / ow), l % ow];
+  const iy = oy * sh + ki * dh - ph, ix = ox * sw + kj * dw - pw;
+  return iy >= 0 && iy < h && ix >= 0 && ix < w ? [c, iy, ix] : null;
+}
+const windows = ([h, w]: number[], [kh, kw]: number[], [sh, sw]: number[], [ph, pw]: number[], [dh, dw]: number[]) =>
+  (Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1) * (Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1);
+const unfoldRef = (x: Nd, k: number[], s: number[], p: number[], d: number[]): Nd =>
+  build([x.shape[0], x.shape[1] * k[0] * k[1], windows(x.shape.slice(2), k, s, p, d)], ([n, r, l]) => {
+    const tap = windowTap(r, l, x.shape.slice(2), k, s, p, d);
+    return tap === null ? 0 : at(x, [n, ...tap]);
+  });
+function foldRef(cols: Nd, size: number[], k: number[], s: number[], p: number[], d: number[]): Nd {
+  const [n, rows, l] = cols.shape, c = rows / (k[0] * k[1]);
+  const out = build([n, c, ...size], () => 0);
+  for (let b = 0; b < n; b++)
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < l; j++) {
+        const tap = windowTap(r, j, size, k, s, p, d);
+        if (tap !== null) out.data[((b * c + tap[0]) * size[0] + tap[1]) * size[1] + tap[2]] += at(cols, [b, r, j]);
+      }
+  return out;
+}
+
 export const OP_SPECS: OpSpec[] = [
   ...binary("add", (a, b) => a.add(b), (a, b) => a + b, normal),
   ...binary("sub", (a, b) => a.sub(b), (a, b) => a - b, normal),
@@ -105,6 +131,7 @@ export const OP_SPECS: OpSpec[] = [
   ...unary("sin", (x) => x.sin(), normal, Math.sin),
   ...unary("cos", (x) => x.cos(), normal, Math.cos),
   ...unary("gelu", (x) => x.gelu(), normal, (v) => 0.5 * v * (1 + erfRef(v / Math.SQRT2))),
+  ...unary("geluGrad", (x) => x.geluGrad(), normal, (v) => 0.5 * (1 + erfRef(v / Math.SQRT2)) + (v * Math.exp(-v * v / 2)) / Math.sqrt(2 * Math.PI)),
   { op: "clamp", label: "clamp both bounds", fn: (x) => x.clamp(-0.5, 0.5), inputs: (g) => [tensor([-1.2, -0.3, 0.1, 0.7, 2], { dtype: f64 })], ref: map((v) => Math.min(Math.max(v, -0.5), 0.5)) },
   {
     op: "where", label: "where broadcast", fn: (a, b) => C.where(tensor([[1, 0, 1]], { dtype: f64 }), a, b), inputs: (g) => [normal(g, [2, 3]), normal(g, [2, 1])],
@@ -185,6 +212,14 @@ export const OP_SPECS: OpSpec[] = [
     op: "scatterAdd", label: "scatterAdd with an index smaller than source and output", fn: (s) => C.scatterAdd(s, 1, idx([1, 1, 0, 3], [2, 2]), [3, 4]), inputs: (g) => [normal(g, [3, 3])],
     ref: (s) => build([3, 4], ([i, j]) => (i === 0 ? (j === 1 ? s.data[0] + s.data[1] : 0) : i === 1 ? (j === 0 ? s.data[3] : j === 3 ? s.data[4] : 0) : 0)),
   },
+  {
+    op: "unfold", label: "unfold 2×3, stride [2, 1], padding [1, 2], dilation [1, 2]", fn: (x) => C.unfold(x, [2, 3], { stride: [2, 1], padding: [1, 2], dilation: [1, 2] }),
+    inputs: (g) => [normal(g, [2, 2, 4, 5])], ref: (x) => unfoldRef(nd(x), [2, 3], [2, 1], [1, 2], [1, 2]),
+  },
+  {
+    op: "fold", label: "fold 2×2 overlapping windows, stride [1, 2], padding [0, 1]", fn: (c) => C.fold(c, [3, 4], 2, { stride: [1, 2], padding: [0, 1] }),
+    inputs: (g) => [normal(g, [2, 8, 6])], ref: (c) => foldRef(nd(c), [3, 4], [2, 2], [1, 2], [0, 1], [1, 1]),
+  },
   { op: "indexSelect", label: "indexSelect with repeats", fn: (x) => x.indexSelect(0, [2, 0, 2]), inputs: (g) => [normal(g, [3, 2])], ref: (x) => build([3, 2], ([i, j]) => at(nd(x), [[2, 0, 2][i], j])) },
   {
     op: "softmaxCrossEntropy", label: "softmaxCrossEntropy with soft targets (fused rule)",
@@ -232,6 +267,6 @@ export const OP_SPECS: OpSpec[] = [
 
 /** Composite functions of the public API that have gradients through their primitives. */
 export const COMPOSITES = [
-  "gelu", "clamp", "mean", "logSumExp", "softmax", "logSoftmax", "flatten", "squeeze", "unsqueeze", "transpose", "stack", "select", "indexSelect",
+  "clamp", "mean", "logSumExp", "softmax", "logSoftmax", "flatten", "squeeze", "unsqueeze", "transpose", "stack", "select", "indexSelect",
   "crossEntropy", "nllLoss",
 ] as const;

@@ -55,8 +55,9 @@ describe("the op registry", () => {
     expect(Object.keys(functions).filter((k) => !INTERNAL.has(k) && !(k in lib))).toEqual([]);
   });
 
-  // NOTE: cast is the method `to`; concat and scatterAdd take several tensors; softmaxCrossEntropy is a loss; addmm is Linear's fused forward (internal).
-  const NO_METHOD = new Set(["cast", "sliceBackward", "concat", "scatterAdd", "softmaxCrossEntropy", "addmm"]);
+  // NOTE: cast is the method `to`; concat and scatterAdd take several tensors; softmaxCrossEntropy is a loss; addmm is Linear's fused forward (internal);
+  // unfold and fold are PyTorch's F.unfold and F.fold (its Tensor.unfold is another op).
+  const NO_METHOD = new Set(["cast", "sliceBackward", "concat", "scatterAdd", "softmaxCrossEntropy", "addmm", "unfold", "fold"]);
   it("gives every op a Tensor method", () => {
     expect(names.filter((k) => !NO_METHOD.has(k) && typeof (Tensor.prototype as unknown as Record<string, unknown>)[k] !== "function")).toEqual([]);
   });

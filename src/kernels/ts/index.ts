@@ -1,6 +1,7 @@
 import type { BinaryOp, DType, Kernels, ReduceOp, TypedArray } from "../backend.js";
 import { ValueError } from "../../errors.js";
 import { UNARY } from "./unary.js";
+import { col2im, im2col } from "./conv.js";
 
 type Arr = TypedArray;
 
@@ -238,6 +239,8 @@ export const tsBackend: Kernels & { readonly name: "ts" } = {
         for (let r = 0; r < inner; r++) out[(o * axisLen + index[sb + r]) * inner + r] += src[sb + r];
       }
   },
+  im2col,
+  col2im,
   softmax(x, out, rows, cols, log) {
     for (let r = 0; r < rows; r++) {
       const o = r * cols;

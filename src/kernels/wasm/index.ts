@@ -20,12 +20,19 @@ export interface WasmGemmOptions {
   adaptive?: boolean;
 }
 export interface WasmGemm {
-  /** out (m×n) = op(A)·op(B); A is m×k (k×m when transA), B is k×n (n×k when transB); overwrites out. */
+  /** out (m×n) = op(A)·op(B) (+ bias, n values added to every row); A is m×k (k×m when transA), B is k×n (n×k when transB); overwrites out. */
   matmul(a: GemmArray, aOffset: number, b: GemmArray, bOffset: number, out: GemmArray, outOffset: number,
-    m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+    m: number, n: number, k: number, transA: boolean, transB: boolean, bias?: GemmArray | null): void;
   /** Threads for later products, clamped to [1, 64] (to 1 where workers cannot be used). */
   setNumThreads(n: number): void;
   info(): WasmGemmInfo;
+  /**
+   * A zeroed float32 array of n elements inside the shared WASM memory, which the kernels read and
+   * write in place (no copy); freed when it is collected. Null without shared memory or room.
+   */
+  resident(n: number): Float32Array | null;
+  /** The SGD step of the Kernels interface over float32 arrays, bit for bit as the reference. */
+  sgd(p: Float32Array, g: Float32Array, buf: Float32Array, lr: number, mu: number, dampening: number, nesterov: boolean, wd: number, fresh: boolean): void;
   /** Stops the workers (they never keep a Node process alive anyway); later products run on one thread. */
   close(): void;
 }
@@ -75,11 +82,11 @@ export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
   const spawn = workerSpawner();
   const shared = spawn ? sharedMemory() : null;
   const b64 = shared ? (simd === "relaxed" ? RELAXED_SHARED : SIMD_SHARED) : simd === "relaxed" ? RELAXED : SIMD;
-  let memory: WebAssembly.Memory, module: WebAssembly.Module, gemm: (...args: number[]) => void;
+  let memory: WebAssembly.Memory, module: WebAssembly.Module, gemm: (...args: number[]) => void, sgd: typeof gemm, addBias: typeof gemm;
   try {
     memory = shared ?? new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
     module = new WebAssembly.Module(bytes(b64));
-    gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as typeof gemm;
+    ({ gemm, sgd, addBias } = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, typeof gemm>);
   } catch {
     return null; // e.g. a content security policy without 'wasm-unsafe-eval'
   }
@@ -97,6 +104,9 @@ export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
   };
   setNumThreads(options.threads ?? cores());
   let f32 = new Float32Array(memory.buffer);
+  // NOTE: views into a shared memory stay valid when it grows (a private one detaches them), so only
+  // a shared memory holds resident arrays; `ours` holds every buffer object it has handed out.
+  const ours = new WeakSet<ArrayBufferLike>([memory.buffer]);
   const reserve = (byteLength: number): void => {
     const have = memory.buffer.byteLength;
     if (byteLength > have) {
@@ -104,11 +114,53 @@ export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
       if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`wasm gemm: ${byteLength} bytes exceed the WASM memory limit`);
       memory.grow(pages);
     }
-    if (f32.buffer !== memory.buffer) f32 = new Float32Array(memory.buffer);
+    if (f32.buffer !== memory.buffer) ours.add((f32 = new Float32Array(memory.buffer)).buffer);
   };
   const align = (x: number): number => Math.ceil(x / 64) * 64;
+  // The memory above the control block: free ranges [start, end) by start, and everything from top up.
+  const free: [number, number][] = [];
+  let top = CONTROL_BYTES, scratch = 0, scratchBytes = 0;
+  const take = (bytes: number): number => {
+    const i = free.findIndex(([s, e]) => e - s >= bytes);
+    if (i < 0) return reserve(top + bytes), (top += bytes) - bytes;
+    const s = free[i]![0];
+    if ((free[i]![0] += bytes) === free[i]![1]) free.splice(i, 1);
+    return s;
+  };
+  const give = (s: number, bytes: number): void => {
+    let i = free.findIndex(([fs]) => fs > s), e = s + bytes;
+    if (i < 0) i = free.length;
+    if (i < free.length && free[i]![0] === e) e = free.splice(i, 1)[0]![1];
+    if (i > 0 && free[i - 1]![1] === s) free[i - 1]![1] = e;
+    else free.splice(i, 0, [s, e]);
+    if (free.at(-1)![1] === top) top = free.pop()![0];
+  };
+  /** The scratch for one call (its operands' copies and workspaces), at least `bytes` long. */
+  const scratchOf = (bytes: number): number => {
+    if (bytes > scratchBytes) {
+      if (scratchBytes) give(scratch, scratchBytes);
+      scratch = take((scratchBytes = align(Math.max(bytes, scratchBytes * 1.25))));
+    }
+    return scratch;
+  };
+  const freed = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<[number, number]>(([s, b]) => give(s, b)) : null;
+  const resident = (n: number): Float32Array | null => {
+    if (!shared || !freed || !(n > 0)) return null;
+    let s: number;
+    try {
+      s = take(align(n * 4));
+    } catch {
+      return null;
+    }
+    const a = new Float32Array(memory.buffer, s, n).fill(0);
+    ours.add(a.buffer);
+    freed.register(a, [s, align(n * 4)]);
+    return a;
+  };
+  /** The byte address of x[off] when x lies in this memory, else -1. */
+  const addr = (x: GemmArray, off: number): number => (x instanceof Float32Array && ours.has(x.buffer) ? x.byteOffset + off * 4 : -1);
 
-  const matmul: WasmGemm["matmul"] = (a, aOffset, b, bOffset, out, outOffset, m, n, k, transA, transB) => {
+  const matmul: WasmGemm["matmul"] = (a, aOffset, b, bOffset, out, outOffset, m, n, k, transA, transB, bias = null) => {
     if (m === 0 || n === 0) return;
     const macs = m * n * k;
     // Split the larger dimension of C into per-thread strips of whole tiles.
@@ -117,18 +169,26 @@ export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
     const start = now(), timed = t > 1 && options.adaptive !== false;
     // Time both once, then take the faster, and now and then the other, to notice when the machine changes.
     if (timed && (rateN > 0 && (rate1 === 0 || rateN < rate1) !== (++eligible % EXPLORE_EVERY === 0))) t = 1;
-    const aPtr = CONTROL_BYTES + t * wsBytes, bPtr = aPtr + align(m * k * 4), cPtr = bPtr + align(k * n * 4);
-    reserve(cPtr + m * n * 4);
-    f32.set(a.subarray(aOffset, aOffset + m * k), aPtr >> 2);
-    f32.set(b.subarray(bOffset, bOffset + k * n), bPtr >> 2);
-    if (t === 1 || !pool) gemm(aPtr, bPtr, cPtr, m, n, k, +transA, +transB, 0, m, 0, n, CONTROL_BYTES, mc, kc, nc);
+    // Operands in this memory are read (and out written) in place; the others go through the scratch.
+    let aPtr = addr(a, aOffset), bPtr = addr(b, bOffset), cPtr = addr(out, outOffset);
+    const aBytes = aPtr < 0 ? align(m * k * 4) : 0, bBytes = bPtr < 0 ? align(k * n * 4) : 0;
+    let biasPtr = bias === null ? 0 : addr(bias, 0);
+    const cBytes = cPtr < 0 ? align(m * n * 4) : 0;
+    const ws = scratchOf(t * wsBytes + aBytes + bBytes + cBytes + (biasPtr < 0 ? n * 4 : 0));
+    if (biasPtr < 0) f32.set(bias!.subarray(0, n), (biasPtr = ws + t * wsBytes + aBytes + bBytes + cBytes) >> 2);
+    if (aPtr < 0) f32.set(a.subarray(aOffset, aOffset + m * k), (aPtr = ws + t * wsBytes) >> 2);
+    if (bPtr < 0) f32.set(b.subarray(bOffset, bOffset + k * n), (bPtr = ws + t * wsBytes + aBytes) >> 2);
+    const cOut = cPtr < 0;
+    if (cOut) cPtr = ws + t * wsBytes + aBytes + bBytes;
+    if (t === 1 || !pool) gemm(aPtr, bPtr, cPtr, m, n, k, +transA, +transB, 0, m, 0, n, ws, mc, kc, nc);
     else {
       // A few strips per thread, taken off a shared counter: a thread the OS deschedules holds up no one.
       const chunks = Math.min(units, CHUNKS_PER_THREAD * t, Math.max(t, Math.floor(macs / minWork)));
-      const job = [aPtr, bPtr, cPtr, m, n, k, +transA, +transB, +byCols, unit, units, chunks, mc, kc, nc, CONTROL_BYTES, wsBytes];
+      const job = [aPtr, bPtr, cPtr, m, n, k, +transA, +transB, +byCols, unit, units, chunks, mc, kc, nc, ws, wsBytes];
       pool.run(job, t, gemm);
     }
-    out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), outOffset);
+    if (bias !== null) addBias(cPtr, biasPtr, m, n);
+    if (cOut) out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), outOffset);
     if (timed) {
       const rate = macs / Math.max(now() - start, 1e-3), old = t > 1 ? rateN : rate1;
       if (t > 1) rateN = old ? 0.7 * old + 0.3 * rate : rate;
@@ -136,8 +196,25 @@ export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
     }
   };
 
+  const sgdStep: WasmGemm["sgd"] = (p, g, buf, lr, mu, dampening, nesterov, wd, fresh) => {
+    const n = p.length, bytes = align(n * 4);
+    let pp = addr(p, 0), gp = addr(g, 0), bp = mu === 0 ? 0 : addr(buf, 0);
+    const ws = scratchOf((pp < 0 ? bytes : 0) + (gp < 0 ? bytes : 0) + (bp < 0 ? bytes : 0));
+    let at = ws;
+    const copyIn = (x: Float32Array): number => (f32.set(x, at >> 2), (at += bytes) - bytes);
+    const pIn = pp < 0, bIn = bp < 0;
+    if (pIn) pp = copyIn(p);
+    if (gp < 0) gp = copyIn(g);
+    if (bIn) bp = copyIn(buf);
+    sgd(pp, gp, bp, 0, n, lr, mu, 1 - dampening, wd, (mu !== 0 ? 1 : 0) | (nesterov ? 2 : 0) | (wd !== 0 ? 4 : 0) | (fresh ? 8 : 0));
+    if (pIn) p.set(f32.subarray(pp >> 2, (pp >> 2) + n));
+    if (bIn) buf.set(f32.subarray(bp >> 2, (bp >> 2) + n));
+  };
+
   return {
     matmul,
+    resident,
+    sgd: sgdStep,
     setNumThreads,
     info: () => ({ simd, threads, shared: !!shared }),
     close: () => {
