@@ -60,7 +60,7 @@ export { fitSteps, splitValidation, DivergenceError } from "./train/fit.js";
 export { prepareInputs } from "./train/inputs.js";
 export type { InputSpec } from "./io/checkpoint.js";
 export {
-  explain, explainProgram, explainModelSpec, explainModule, explainTrace, deriveNamed, DERIVATIONS,
+  explain, explainProgram, explainModelSpec, explainAttention, type ExplainAttentionOptions, explainModule, explainTrace, deriveNamed, DERIVATIONS,
   formatText, formatMarkdown, formatLatex, formatJson, formatDot, formatSvg, mathToLatex, richToLatex, richToText,
   parseProgram, parseClaims, parseSetValues,
   type ExplainProgramOptions, type ExplainModelOptions, type DeriveOptions, type DerivationName, type InputValue, type Claim,

@@ -216,6 +216,7 @@ const SPECS: Record<string, Spec> = {
   explain: { args: () => [program, { x: 1, w: 2 }, {}], options: 2 },
   explainProgram: { args: () => [program, { x: 1, w: 2 }, {}], options: 2 },
   explainModelSpec: { args: () => ["2-3-2", {}], options: 1 },
+  explainAttention: { args: () => ["attention", {}], options: 1 },
   explainModule: { args: () => [model(), tensor([[1, 2]]), tensor([1], { dtype: "int32" }), {}], options: 3 },
   explainTrace: { args: () => [model(), tensor([[1, 2]]), tensor([1], { dtype: "int32" }), {}], options: 3 },
   deriveNamed: { args: () => ["mse", {}], options: 1 },
