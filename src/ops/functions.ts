@@ -12,6 +12,7 @@ import { op } from "./index.js";
 import { badOperand, boolArg, indexArg, intArg, listText, numberArg, shapeArg, tensorArg, tensorList } from "../tensor/args.js";
 import { describeValue } from "../tensor/format.js";
 import { reduceAttrs } from "./reduce.js";
+import { matmulShape } from "./matmul.js";
 import * as Unary from "./unary.js";
 import { abs, exp, log, neg, relu, sigmoid, sign, sqrt, tanh } from "./unary.js";
 import type { SliceAttrs } from "./slice.js";
@@ -119,9 +120,7 @@ export function addmmT(a: Tensor, b: Tensor, c: Tensor, transA: boolean, transB:
 export function matmul(a: Tensor, b: Tensor): Tensor {
   tensorArg(a, "matmul", 1);
   tensorArg(b, "matmul", 2);
-  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: cannot multiply a scalar: found ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  if (a.ndim === 1 && b.ndim === 1 && a.shape[0] !== b.shape[0])
-    throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: inner dimensions ${a.shape[0]} and ${b.shape[0]} differ`);
+  matmulShape(a.shape, b.shape); // errors name the operands as given (a 1-D one as 1-D)
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, 1) : b;
   let c = matmulT(a2, b2, false, false);
