@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Long fuzz runs: `npm run fuzz -- --runs N [--target name[,name]] [--seed S]` runs the fuzz tests
 // of test/fuzz with N inputs per property (the bounded run of `npm test` uses a few hundred).
-// Targets: explain, model, csv, safetensors, idx, onnx, cli (or a full name such as idx/node).
+// Targets: explain, model, csv, safetensors, idx, onnx, cli (or a full name such as idx/node; cli is
+// cli/flags, run in process, cli/spawn, at most FUZZ_SPAWN_RUNS (100) started CLIs, and cli/resume).
 // Every input that breaks a rule is written to test/fuzz/regressions/<target>.json and replayed by
 // test/fuzz/regressions.test.ts from then on.
 import { spawnSync } from "node:child_process";

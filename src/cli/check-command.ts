@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { parseSetValues } from "../explain/index.js";
 import { checkSolution, formatGradeMarkdown, formatGradeText } from "../grade/index.js";
+import { io } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 interface CheckFlags { set?: string; values?: string; tol?: string; format: "text" | "markdown" | "json"; input?: "md" | "tex" | "txt" }
@@ -43,7 +44,7 @@ export function registerCheck(program: Command): void {
       const r = checkSolution(text, { values, tol, format: kind });
       if (r.checks.length === 0 && r.unread.length === 0) throw new UsageError(`check: ${file === "-" ? "standard input" : file} has no equations to check`);
       const title = file === "-" ? "standard input" : file;
-      process.stdout.write(f.format === "json" ? JSON.stringify({ checks: r.checks, unread: r.unread, right: r.right, wrong: r.wrong, carried: r.carried, ok: r.ok }, null, 2) + "\n" : f.format === "markdown" ? formatGradeMarkdown(r, title) : formatGradeText(r, title));
-      if (!r.ok) process.exitCode = 1;
+      io.out(f.format === "json" ? JSON.stringify({ checks: r.checks, unread: r.unread, right: r.right, wrong: r.wrong, carried: r.carried, ok: r.ok }, null, 2) + "\n" : f.format === "markdown" ? formatGradeMarkdown(r, title) : formatGradeText(r, title));
+      if (!r.ok) io.setExitCode(1);
     });
 }

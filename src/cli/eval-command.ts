@@ -7,7 +7,7 @@ import { loadCheckpoint } from "../node/checkpoint-file.js";
 import { tensor } from "../tensor/create.js";
 import { evaluate, predict } from "../train/fit.js";
 import { prepareInputs } from "../train/inputs.js";
-import { type DataSource, buildFrom, inputShapeFor, loadData } from "./shared.js";
+import { type DataSource, buildFrom, io, inputShapeFor, loadData } from "./shared.js";
 import type { RunSettings } from "./train-command.js";
 import { UsageError } from "./usage.js";
 
@@ -56,8 +56,8 @@ export function registerEval(program: Command): void {
       const features = data.test.sampleShape.reduce((a, b) => a * b, 1);
       const test = fits(`${data.name}: its samples do not fit the model of ${path}`, () => prepareInputs(withShape(features), data.test));
       const r = fits(`${data.name}: the model of ${path} cannot be evaluated on it`, () => evaluate(model, test, { batchSize: 512 }));
-      if (f.json) process.stdout.write(JSON.stringify({ checkpoint: path, data: data.name, ...r }) + "\n");
-      else console.log(`${data.name} test: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.n} samples), loss ${r.loss.toFixed(4)}`);
+      if (f.json) io.out(JSON.stringify({ checkpoint: path, data: data.name, ...r }) + "\n");
+      else io.out(`${data.name} test: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.n} samples), loss ${r.loss.toFixed(4)}\n`);
     });
 }
 
@@ -113,7 +113,7 @@ export function registerPredict(program: Command): void {
         const cls = p.indexOf(Math.max(...p));
         return { index: i, class: cls, ...(names ? { label: names[cls] } : {}), probability: p[cls], probabilities: p };
       });
-      if (f.json) process.stdout.write(JSON.stringify(out) + "\n");
-      else for (const o of out) console.log(`${o.index}: ${o.label ?? `class ${o.class}`} (p = ${o.probability.toFixed(4)})`);
+      if (f.json) io.out(JSON.stringify(out) + "\n");
+      else for (const o of out) io.out(`${o.index}: ${o.label ?? `class ${o.class}`} (p = ${o.probability.toFixed(4)})\n`);
     });
 }

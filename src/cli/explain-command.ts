@@ -14,7 +14,7 @@ import { checkTensorClaims, formatClaimChecks } from "../grade/index.js";
 import type { ModelSpec } from "../nn/build.js";
 import { randint, randn } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
-import { buildFrom, inputShapeFor, modelSpecFrom } from "./shared.js";
+import { buildFrom, inputShapeFor, io, modelSpecFrom } from "./shared.js";
 import type { InputValue } from "../explain/program.js";
 import { parseSetValues } from "../explain/values.js";
 import { UsageError } from "./usage.js";
@@ -94,7 +94,7 @@ function checksOnly(d: ProgramDerivation, format: Format): string {
   return [...lines, `${checks.filter((c) => c.ok).length} of ${checks.length} right`].join("\n") + "\n";
 }
 
-/** What `explain` prints for its flags; sets `process.exitCode = 1` when a checked claim is wrong. */
+/** What `explain` prints for its flags; sets exit code 1 when a checked claim is wrong. */
 export function runExplain(program: string | undefined, flags: ExplainFlags): string {
   return explainOutput(program, flags).text;
 }
@@ -152,7 +152,7 @@ export function explainOutput(program: string | undefined, flags: ExplainFlags):
     }
   }
   if ((flags.format === "dot" || flags.format === "svg") && d.kind !== "program") throw new UsageError(`--format ${flags.format} draws a program's graph; use text, markdown, latex or json here`);
-  if (d.kind === "program" && d.checks?.some((c) => !c.ok)) process.exitCode = 1;
+  if (d.kind === "program" && d.checks?.some((c) => !c.ok)) io.setExitCode(1);
   const warnings = (d.kind === "named" ? [] : d.warnings ?? []).map(richToText);
   if (flags.quiet) return { text: checksOnly(d as ProgramDerivation, flags.format), warnings };
   if (d.kind === "model" && flags.check !== undefined) {
@@ -164,7 +164,7 @@ export function explainOutput(program: string | undefined, flags: ExplainFlags):
       throw e instanceof UsageError ? e : new UsageError(`--check: ${flags.check} is not JSON: ${(e as Error).message}`);
     }
     const checks = checkTensorClaims(d, claims);
-    if (checks.some((c) => !c.ok)) process.exitCode = 1;
+    if (checks.some((c) => !c.ok)) io.setExitCode(1);
     return { text: flags.format === "json" ? JSON.stringify({ ...d, checks }, null, 2) + "\n" : `${formatted(d, flags.format)}\nChecks\n${formatClaimChecks(checks)}`, warnings };
   }
   return { text: formatted(d, flags.format), warnings };
@@ -211,8 +211,8 @@ export function registerExplain(program: Command): void {
     .option("--out <file>", "write to a file instead of standard output")
     .action((prog: string | undefined, flags: ExplainFlags) => {
       const { text, warnings } = explainOutput(prog, flags);
-      for (const w of warnings) process.stderr.write(`chainrule: warning: ${w}\n`);
-      if (flags.out === undefined) process.stdout.write(text);
+      for (const w of warnings) io.err(`chainrule: warning: ${w}\n`);
+      if (flags.out === undefined) io.out(text);
       else {
         try {
           writeFileSync(flags.out, text);

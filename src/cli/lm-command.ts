@@ -1,17 +1,17 @@
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Command } from "commander";
 import { CharVocab, nextTokenWindows, sequenceWindows, splitWords } from "../data/text.js";
 import { Bigram, CharMLP, GPT } from "../nn/layers/language.js";
 import type { Module } from "../nn/module.js";
 import type { Checkpoint } from "../io/checkpoint.js";
 import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint-file.js";
-import { writeFileAtomic } from "../node/fs.js";
+import { removeStaleTemporaries, temporaryOf, writeFileAtomic } from "../node/fs.js";
 import { loadNames, loadTextWords } from "../node/names.js";
 import { Adam, AdamW } from "../optim/adam.js";
 import { SGD } from "../optim/sgd.js";
 import { Generator } from "../tensor/random.js";
 import { type LanguageEpoch, fitLanguageModel, sampleWords } from "../train/lm.js";
-import { choice, num, outputDir, timestamp } from "./shared.js";
+import { choice, io, num, outputDir, timestamp } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 /** The language-model recipes: the course's bigram, makemore's MLP over embeddings (with BatchNorm or not), a small GPT. */
@@ -75,7 +75,9 @@ export async function trainLanguage(
   f: { model: string; epochs: string; batchSize: string; lr: string; optimizer: string; weightDecay: string; seed: string; data: string; valSplit: string; out?: string; json?: boolean; progress: string; resume?: string },
   given: (k: string) => boolean,
 ): Promise<void> {
-  const log = (s: string) => process.stderr.write(s + "\n");
+  const log = (s: string) => io.err(s + "\n");
+  const tmp = f.resume && temporaryOf(basename(f.resume));
+  if (tmp) throw new UsageError(`--resume: ${f.resume} is the temporary file of an interrupted write, not a checkpoint; resume from ${join(dirname(f.resume!), tmp[1]!)}`);
   const ck = f.resume ? loadCheckpoint(f.resume) : null;
   const run = ck ? savedLmRun(f.resume!, ck) : null;
   if (given("momentum")) throw new UsageError("--momentum: the language-model recipes train with --optimizer adamw (or sgd without momentum)");
@@ -119,6 +121,8 @@ export async function trainLanguage(
   }
   const out = f.out ?? join("runs", timestamp());
   outputDir(out);
+  // the temporaries of a run killed mid-write, here and where the resumed checkpoint is
+  for (const d of new Set([out, ...(f.resume ? [dirname(f.resume)] : [])])) removeStaleTemporaries(d, ["checkpoint.safetensors", "metrics.json"]);
   const ckpt = join(out, "checkpoint.safetensors");
   log(`chainrule train: ${s.data} (${trainWords.length} train words, ${valWords.length} validation, ${vocab.size} characters), model ${model} ` +
     `(${net.numParameters().toLocaleString("en-US")} parameters, context ${s.block}), ${s.optimizer} lr ${s.lr}, batch ${s.batchSize}, ${run ? `epochs ${run.history.length + 1}..${s.epochs} (resuming ${f.resume})` : `${s.epochs} epochs`}, seed ${s.seed} → ${out}`);
@@ -142,9 +146,9 @@ export async function trainLanguage(
   }
   const names = sampleWords(net, vocab, { n: 10, block: s.block, temperature: 0.8, generator: new Generator(s.seed + 1), positional: model === "gpt" });
   const fin = history.at(-1)!;
-  const result = `validation loss ${fin.valLoss!.toFixed(4)} nats/character (train ${fin.loss.toFixed(4)}); samples: ${names.join(", ")}`;
-  if (f.json) process.stdout.write(JSON.stringify({ out, checkpoint: ckpt, ...s, history, samples: names }) + "\n");
-  else process.stdout.write(`${result}\nwrote ${ckpt}, ${join(out, "metrics.json")}\n`);
+  const result = `${fin.valLoss === undefined ? "no validation words" : `validation loss ${fin.valLoss.toFixed(4)} nats/character`} (train ${fin.loss.toFixed(4)}); samples: ${names.join(", ")}`;
+  if (f.json) io.out(JSON.stringify({ out, checkpoint: ckpt, ...s, history, samples: names }) + "\n");
+  else io.out(`${result}\nwrote ${ckpt}, ${join(out, "metrics.json")}\n`);
 }
 
 export function registerSample(program: Command): void {
@@ -166,6 +170,6 @@ export function registerSample(program: Command): void {
         n: num("--n", f.n, { integer: true, min: 1 })!, block: t.settings.block, temperature: num("--temperature", f.temperature, { positive: true })!,
         topK: num("--top-k", f.topK, { integer: true, min: 1 }), generator: new Generator(num("--seed", f.seed, { integer: true })!), positional: t.settings.model === "gpt",
       });
-      process.stdout.write(words.join("\n") + "\n");
+      io.out(words.join("\n") + "\n");
     });
 }

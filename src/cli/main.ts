@@ -8,4 +8,7 @@ import { setFlagsFromString } from "node:v8";
 if (Number(process.versions.node.split(".")[0]) < 22 && process.env.CHAINRULE_RELAXED_SIMD !== "0") {
   setFlagsFromString("--experimental-wasm-relaxed-simd");
 }
-await import("./program.js");
+const { runCli } = await import("./program.js");
+const { code, exit } = await runCli(process.argv.slice(2));
+if (exit) process.exit(code);
+process.exitCode = code;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint-file.js";
 import { loadOnnx, saveOnnx } from "../node/onnx-file.js";
-import { buildFrom, inputShapeFor, num } from "./shared.js";
+import { buildFrom, inputShapeFor, io, num } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 const fmt = (s: readonly (number | string)[]) => `[${s.join(", ")}]`;
@@ -23,7 +23,7 @@ export function registerExport(program: Command): void {
       const inputShape = f.input !== undefined ? f.input.split(/[,x×]/).map((d) => num("--input", d.trim(), { integer: true, positive: true })!)
         : ckpt.input?.shape ?? (first?.type === "Linear" ? [Number(first.in)] : inputShapeFor(ckpt.architecture, [784]));
       saveOnnx(f.onnx, model, { inputShape, opset, labelNames: ckpt.input?.labelNames });
-      console.log(`wrote ${f.onnx} (ONNX opset ${opset}, input "input" ${fmt(["batch", ...inputShape])}, output "output")`);
+      io.out(`wrote ${f.onnx} (ONNX opset ${opset}, input "input" ${fmt(["batch", ...inputShape])}, output "output")\n`);
     });
 }
 
@@ -36,7 +36,7 @@ export function registerImport(program: Command): void {
       const { model, architecture, input } = loadOnnx(path);
       saveCheckpoint(f.out, model, { architecture, input, training: { importedFrom: path } });
       const layers = model.children().map((m) => m.constructor.name).join(", ");
-      console.log(`wrote ${f.out}: ${model.children().length} layers (${layers}), input ${fmt(["N", ...input.shape])}, ${model.numParameters().toLocaleString("en-US")} parameters`);
-      if (!architecture) console.error(`chainrule import: note: a model.json cannot describe every layer of ${path} (a Residual, a LogSoftmax or a non-default eps), so the checkpoint holds the weights without an architecture; load it with loadStateDict into the same model built in code`);
+      io.out(`wrote ${f.out}: ${model.children().length} layers (${layers}), input ${fmt(["N", ...input.shape])}, ${model.numParameters().toLocaleString("en-US")} parameters\n`);
+      if (!architecture) io.err(`chainrule import: note: a model.json cannot describe every layer of ${path} (a Residual, a LogSoftmax or a non-default eps), so the checkpoint holds the weights without an architecture; load it with loadStateDict into the same model built in code\n`);
     });
 }

@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { ChainruleError } from "../errors.js";
 import type { RawDataset } from "../data/raw.js";
 import { type ModelSpec, buildModel, mlpSpec } from "../nn/build.js";
@@ -11,17 +12,26 @@ import { DivergenceError } from "../train/fit.js";
 import type { Generator } from "../tensor/random.js";
 import { UsageError } from "./usage.js";
 
+/** Where the CLI writes, its exit code and its Ctrl-C: the process's own, or an in-process run's sinks (`runCli`). */
+export const io = {
+  out: (s: string): void => void process.stdout.write(s),
+  err: (s: string): void => void process.stderr.write(s),
+  errTTY: (): boolean => Boolean(process.stderr.isTTY),
+  setExitCode: (code: number): void => void (process.exitCode = code),
+  onInterrupt: (fn: () => void): (() => void) => (process.on("SIGINT", fn), () => void process.off("SIGINT", fn)),
+};
+
 /**
  * The exit code and the message for an error that reached the top: bad usage, a missing or corrupt
  * file (any ChainruleError) is one line and exit code 2; a run that diverged is exit code 1; the stack
  * trace only with `--debug`.
  */
 export function reportError(err: unknown, debug: boolean): number {
-  if (debug) console.error(err);
+  if (debug) io.err(`${inspect(err)}\n`);
   else {
     const msg = err instanceof Error ? err.message : String(err);
     // NOTE: only the library's own multi-line errors (a ParseError's source line and caret) keep their later lines.
-    console.error(`chainrule: ${err instanceof ChainruleError ? msg : msg.split("\n")[0]}`);
+    io.err(`chainrule: ${err instanceof ChainruleError ? msg : msg.split("\n")[0]}\n`);
   }
   return err instanceof DivergenceError ? 1 : 2;
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { checkSummaryClaims, formatClaimChecks } from "../grade/index.js";
 import { summary } from "../train/summary.js";
-import { choice, inputShapeFor, modelSpecFrom, num } from "./shared.js";
+import { choice, inputShapeFor, io, modelSpecFrom, num } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 export function registerSummary(program: Command): void {
@@ -27,18 +27,19 @@ export function registerSummary(program: Command): void {
       let s;
       try {
         // NOTE: from the spec, not a built model: shapes and counts need no weights, so a model too big for memory still shows.
-        s = summary(spec, input, { batch, layout, print: !f.json });
+        s = summary(spec, input, { batch, layout, print: false });
       } catch (e) {
         throw new UsageError(`<model>: ${(e as Error).message}`);
       }
+      if (!f.json) io.out(`${s.table}\n`);
       let checks;
       try {
         checks = f.check === undefined ? undefined : checkSummaryClaims(s, f.check);
       } catch (e) {
         throw new UsageError(`--check: ${(e as Error).message}`);
       }
-      if (checks?.some((c) => !c.ok)) process.exitCode = 1;
-      if (f.json) process.stdout.write(JSON.stringify({ ...s, table: undefined, checks }, null, 2) + "\n");
-      else if (checks) process.stdout.write(`\nChecks\n${formatClaimChecks(checks)}`);
+      if (checks?.some((c) => !c.ok)) io.setExitCode(1);
+      if (f.json) io.out(JSON.stringify({ ...s, table: undefined, checks }, null, 2) + "\n");
+      else if (checks) io.out(`\nChecks\n${formatClaimChecks(checks)}`);
     });
 }

@@ -16,7 +16,7 @@ import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
 import { curvesSvg } from "../train/curves.js";
 import { DivergenceError, type EpochLog, evaluate, fitSteps, lineReporter } from "../train/fit.js";
-import { buildFrom, choice, timestamp, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, outputDir, shellWord } from "./shared.js";
+import { buildFrom, choice, io, timestamp, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, outputDir, shellWord } from "./shared.js";
 import { UsageError } from "./usage.js";
 import { isTextData, trainLanguage } from "./lm-command.js";
 
@@ -176,8 +176,8 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   const lmResume = f.resume !== undefined && !given("data") && isLanguageCheckpoint(f.resume);
   if (isTextData(f.data) || lmResume) return trainLanguage(f, given as (k: string) => boolean);
   const progressMode = choice("--progress", f.progress, ["auto", "bar", "lines", "none"] as const);
-  const log = (s: string) => process.stderr.write(s + "\n");
-  const result = (s: string) => (f.json ? log(s) : process.stdout.write(s + "\n"));
+  const log = (s: string) => io.err(s + "\n");
+  const result = (s: string) => (f.json ? log(s) : io.out(s + "\n"));
 
   const tmp = f.resume && temporaryOf(basename(f.resume));
   if (tmp) throw new UsageError(`--resume: ${f.resume} is the temporary file of an interrupted write, not a checkpoint; resume from ${join(dirname(f.resume!), tmp[1]!)}`);
@@ -223,7 +223,7 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   let interrupted = false;
   const onSigint = () => void (interrupted = true);
   // NOTE: registered before the first line that tells the user training starts, so a Ctrl-C after it is never the default kill.
-  process.on("SIGINT", onSigint);
+  const offSigint = io.onInterrupt(onSigint);
   const pct = `${+(s.valSplit * 100).toPrecision(6)}%`;
   const valNote = s.valSplit > 0 ? `, validating on ${pct} of train drawn at random` : "";
   log(`chainrule train: ${data.name} (${data.train.n} train, ${data.test.n} test${valNote}), model ${s.modelName}, ${s.optimizer} lr ${optimizer.lr}` +
@@ -249,7 +249,7 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
     }
     return metrics;
   };
-  const reporter = progressMode === "none" ? {} : progressMode === "lines" || (progressMode === "auto" && !process.stderr.isTTY) ? lineReporter(log) : progressBar();
+  const reporter = progressMode === "none" ? {} : progressMode === "lines" || (progressMode === "auto" && !io.errTTY()) ? lineReporter(log) : progressBar();
   const where = () => (saved ? `the last checkpoint is ${saved.path} (${saved.epochs} of ${s.epochs} epochs)` : "no checkpoint was written");
   const t0 = performance.now();
   const steps = fitSteps(model, train, {
@@ -273,7 +273,7 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
         steps.return([]);
         const resume = saved ? `; resume with: chainrule train --resume ${shellWord(saved.path)} --out ${shellWord(out)}` : "";
         log(`chainrule train: interrupted in epoch ${r.value.epoch + 1}/${s.epochs}; ${where()}${resume}`);
-        process.exitCode = 130;
+        io.setExitCode(130);
         return;
       }
     }
@@ -281,12 +281,12 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
     if (e instanceof DivergenceError) throw new DivergenceError(`${e.message}; ${where()}`);
     throw e;
   } finally {
-    process.off("SIGINT", onSigint);
+    offSigint();
   }
   const final = evaluate(model, test, { batchSize: 512 });
   const seconds = (performance.now() - t0) / 1000;
   const metrics = writeRun(history, { testAccuracy: final.accuracy, testLoss: final.loss, trainSeconds: seconds });
   result(`test accuracy ${(final.accuracy * 100).toFixed(2)}% (${final.n} samples), test loss ${final.loss.toFixed(4)}, ${seconds.toFixed(1)}s`);
   result(`wrote ${ckpt}, ${join(out, "metrics.json")}, ${join(out, "curves.svg")}`);
-  if (f.json) process.stdout.write(JSON.stringify({ out, checkpoint: ckpt, ...metrics }) + "\n");
+  if (f.json) io.out(JSON.stringify({ out, checkpoint: ckpt, ...metrics }) + "\n");
 }

@@ -70,11 +70,14 @@ describe("the CLI refuses a too-large model without allocating, and summary need
     }
   });
 
-  it("summary of 784-100000000-10 shows the counts (no weights are made); explain --model refuses it", () => {
+  it("summary and explain --model of 784-100000000-10 show the counts (no weights are made); explain --model --batch refuses it", () => {
     const s = cli("summary", "784-100000000-10", "--json");
     expect(s.code, s.err).toBe(0);
     expect(JSON.parse(s.out).totalParams).toBe(785 * 1e8 + 100000001 * 10);
-    const e = cli("explain", "--model", "784-100000000-10");
+    const symbolic = cli("explain", "--model", "784-100000000-10", "--format", "json");
+    expect(symbolic.code, symbolic.err).toBe(0);
+    expect(JSON.parse(symbolic.out).totalParams).toBe(785 * 1e8 + 100000001 * 10);
+    const e = cli("explain", "--model", "784-100000000-10", "--batch", "2");
     expect(e.code).toBe(2);
     expect(e.err).toMatch(/the model has 79500000010 parameters, over the limit of 268435456 /);
   });
