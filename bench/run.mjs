@@ -18,6 +18,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
+
+// As the chainrule command does: relaxed SIMD on Node 20/21 (behind a flag there) for every library
+// measured in this process, before any WASM is compiled; BENCH_RELAXED_SIMD=0 measures without it.
+if (Number(process.versions.node.split(".")[0]) < 22 && process.env.BENCH_RELAXED_SIMD !== "0") setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.resolve(benchDir, "..");
