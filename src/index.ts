@@ -14,13 +14,13 @@ export {
 } from "./tensor/create.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, gt, lt, ge, le, eq, ne,
-  leakyRelu, gelu, where, clamp, cast,
+  leakyRelu, where, clamp, cast,
   matmul, sum, mean, max, min, argmax, argmin, logSumExp, softmax, logSoftmax,
   reshape, flatten, squeeze, unsqueeze, transpose, permute, expand, slice, select, concat, stack,
   gather, scatterAdd, indexSelect, oneHot, type Operand,
   unfold, fold, type UnfoldOptions,
 } from "./ops/functions.js";
-// The elementwise unary primitives (neg, exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, erf, sin, cos):
+// The elementwise unary primitives (neg, exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, erf, gelu, geluGrad, sin, cos):
 // every row of that file is public.
 export * from "./ops/unary.js";
 export { OPS, DIFFERENTIABLE_OPS, type OpName } from "./ops/index.js";

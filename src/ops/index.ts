@@ -30,7 +30,7 @@ type UnaryDefs = { readonly [K in keyof typeof Unary]: (typeof Unary)[K]["def"] 
 const UNARY = Object.fromEntries(Object.entries(Unary).map(([name, f]) => [name, f.def])) as UnaryDefs;
 
 /**
- * The registry: every primitive, by name. Composite functions (softmax, logSumExp, gelu, clamp, mean,
+ * The registry: every primitive, by name. Composite functions (softmax, logSumExp, clamp, mean,
  * …) are built from these. The names and each op's attributes are read off this table, so an op is
  * registered in this one place and runs only by its name, through `run` or `op` below.
  */
