@@ -44,6 +44,7 @@ const numExpr = (value: number, at: Expr): Expr => ({ kind: "num", value, text: 
 export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: readonly Claim[], tol: number): Check[] {
   const { ev, fmt } = x;
   const order = [...ev.vars.keys()];
+  const index = new Map(order.map((v, i) => [v, i]));
   const scalarOf = (name: string, what: string) => {
     const t = ev.vars.get(name);
     if (!t) throw new ValueError(`--check: ${what} names ${name}, which is not a variable of the program (${order.join(", ")})`);
@@ -70,7 +71,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
   };
   const claimText = (key: string) => `$${key} = ${fmt(wrong.get(key)!.claimed)}$ (correct: $${fmt(wrong.get(key)!.correct!)}$)`;
   /** The earliest of some variables in program order. */
-  const earliest = (names: Iterable<string>) => [...names].sort((a, b) => order.indexOf(a) - order.indexOf(b))[0]!;
+  const earliest = (names: Iterable<string>) => [...names].sort((a, b) => index.get(a)! - index.get(b)!)[0]!;
   /** Lays the first wrong step of `c` upstream, at the wrong claim `first` follows from. */
   const blame = (c: Check, first: string, why: string) => {
     c.upstream = first;
@@ -93,7 +94,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
   /** The value of `target` when the step `from` gives `value` instead, every step between re-evaluated. */
   const carried = (from: string, value: number, target: string): number | null => {
     const changed = new Map([[from, value]]);
-    for (const name of order.slice(order.indexOf(from) + 1, order.indexOf(target) + 1)) {
+    for (const name of order.slice(index.get(from)! + 1, index.get(target)! + 1)) {
       const step = ev.steps.get(name)!;
       if (!step.occurrences.some((o) => changed.has(o.name))) continue;
       const r = evalExpr(step.assignment.expr, (n) => changed.get(n), false);
@@ -126,11 +127,11 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
   function ownSlips(name: string, accept: (v: number) => boolean): string[] {
     const step = ev.steps.get(name)!;
     const e = step.assignment.expr;
-    const before = order.slice(0, order.indexOf(name)).filter((v) => ev.vars.get(v)!.size === 1);
+    const before = order.slice(0, index.get(name)).filter((v) => ev.vars.get(v)!.size === 1);
     const candidates: { expr: Expr; slip: string }[] = [];
     for (const s of subExprs(e)) {
       /** The assignment with `s` replaced by `by`, and the slip that replacement is. */
-      const slip = (by: Expr, text: string) => candidates.push({ expr: replace(e, s, by), slip: text });
+      const slip = (by: Expr, text: string) => candidates.length < MAX_CANDIDATES && candidates.push({ expr: replace(e, s, by), slip: text });
       if (s.kind === "binary" && (s.op === "+" || s.op === "-")) {
         slip(s.left, `the term $${s.op === "+" ? "+" : "−"} ${exprToText(s.right)}$ was dropped`);
         slip(s.op === "+" ? s.right : neg(s.right), `the term $${exprToText(s.left)}$ was dropped`);
@@ -139,7 +140,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
         slip(neg(s), s === e ? "the sign of the result was flipped" : `the sign of $${exprToText(s)}$ was flipped`);
       }
       if (s.kind === "var") {
-        for (const u of before.filter((u) => u !== s.name)) {
+        for (const u of before.filter((u) => u !== s.name).slice(0, MAX_CANDIDATES)) {
           slip(varExpr(u, s), `$${s.name}$ was replaced by $${u} = ${fmt(ev.vars.get(u)!.item())}$`);
         }
         if (ev.inputs.has(s.name)) for (const l of literals) slip(numExpr(l, s), `$${s.name}$ was replaced by the constant $${fmt(l)}$`);
@@ -245,7 +246,7 @@ export function checkClaims(x: ProgramExplainer, d: ProgramDerivation, claims: r
   }
 
   // Forward values in program order, then gradients from the last variable back.
-  const rank = (c: Claim) => (c.kind === "value" ? order.indexOf(c.name) : 2 * order.length - order.indexOf(c.wrt));
+  const rank = (c: Claim) => (c.kind === "value" ? index.get(c.name)! : 2 * order.length - index.get(c.wrt)!);
   for (const i of claims.map((_, k) => k).sort((a, b) => rank(claims[a]!) - rank(claims[b]!))) {
     const claim = claims[i]!;
     if (checks[i]!.ok) continue;

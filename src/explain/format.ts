@@ -47,7 +47,8 @@ function programSections(d: ProgramDerivation): Section[] {
   const fwd = d.forward.map((f) => forwardChain(f, p));
   const scalarRows = fwd.filter((c) => c.shape === undefined);
   const aligned = alignColumns(scalarRows.map((c) => [c.lhs, ...c.rhs]), " = ");
-  const forwardLines = (c: Chain, w: number) => (c.shape === undefined ? [aligned[scalarRows.indexOf(c)]!] : chainLines(c, w));
+  const rowOf = new Map(scalarRows.map((c, i) => [c, aligned[i]!]));
+  const forwardLines = (c: Chain, w: number) => (c.shape === undefined ? [rowOf.get(c)!] : chainLines(c, w));
   sections.push(chainSection("Forward pass", fwd, p, forwardLines));
   if (d.gradients.length > 0) sections.push(chainSection(`Gradients of ${d.of}`, d.gradients.map((g) => gradientChain(g, p)), p));
   if (d.backward.length > 0) {
