@@ -85,8 +85,13 @@ export interface GraphLayout {
  * Lays the graph out with dagre, inputs on the left: the edge labels are dummy nodes of the layout, so
  * they sit on their edges and overlap neither each other nor the boxes.
  */
+/** The most variables a graph is laid out with (dagre's layout recurses with the graph's depth). */
+export const MAX_DRAWN_NODES = 2000;
+
 export function layoutGraph(d: ProgramDerivation): GraphLayout {
   expectProgram(d, "layoutGraph");
+  if (d.graph.nodes.length > MAX_DRAWN_NODES)
+    throw new ValueError(`layoutGraph: ${d.graph.nodes.length} variables are too many to draw (up to ${MAX_DRAWN_NODES}): use the text, markdown, latex, json or dot format`);
   const g = new dagre.graphlib.Graph<object, { width: number; height: number; x?: number; y?: number }, { width: number; height: number; labelpos: "c"; x?: number; y?: number; points?: { x: number; y: number }[] }>();
   g.setGraph({ rankdir: "LR", nodesep: 20, edgesep: 16, ranksep: 40, marginx: 16, marginy: 16 });
   // NOTE: dagre keys nodes by plain objects, so a variable named `constructor` would collide: ids are indices.

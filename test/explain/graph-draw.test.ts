@@ -235,3 +235,14 @@ describe("the XML check itself", () => {
     expect(() => parseXml(bad)).toThrow(message);
   });
 });
+
+describe("a program too long to draw", () => {
+  it("is a ValueError naming the count and the formats that work, not a stack overflow in the layout", () => {
+    const lines = Array.from({ length: 3000 }, (_, k) => `x${k + 1} = tanh(x${k}*w${k})`);
+    const d = explainProgram(lines.join("\n"), { x0: 0.5, ...Object.fromEntries(Array.from({ length: 3000 }, (_, k) => [`w${k}`, 0.9])) });
+    expect(d.graph.nodes.length).toBe(6001);
+    expect(() => formatSvg(d)).toThrow(ValueError);
+    expect(() => formatSvg(d)).toThrow("layoutGraph: 6001 variables are too many to draw (up to 2000): use the text, markdown, latex, json or dot format");
+    expect(formatDot(d).split("\n").filter((l) => l.includes("->")).length).toBe(6000);
+  }, 60_000);
+});
