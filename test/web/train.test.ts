@@ -47,7 +47,8 @@ describeWeb("the train tab", (web) => {
     await expect.poll(() => page.locator("#train-pause").isEnabled(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => num(page, "#train-step"), { timeout: 20_000 }).toBeGreaterThan(10);
     // The WASM GEMM's pool: the training worker has started a thread of its own from a blob URL (src/kernels/wasm/pool.ts).
-    expect(page.workers().map((w) => w.url().split(":")[0])).toEqual(["http", "blob"]);
+    // (started when the first product big enough for two threads comes, and reported by the browser a moment later)
+    await expect.poll(() => page.workers().map((w) => w.url().split(":")[0]), { timeout: 20_000 }).toEqual(["http", "blob"]);
     // The main thread stays free: a timer fires on time, and a click on Clear is answered at once.
     const lag = await page.evaluate(() => new Promise<number>((ok) => { const t = performance.now(); setTimeout(() => ok(performance.now() - t - 50), 50); }));
     expect(lag).toBeLessThan(250);
