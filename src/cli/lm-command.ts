@@ -1,17 +1,17 @@
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { CharVocab, nextTokenWindows, sequenceWindows, splitWords } from "../data/text.js";
 import { Bigram, CharMLP, GPT } from "../nn/layers/language.js";
 import type { Module } from "../nn/module.js";
 import type { Checkpoint } from "../io/checkpoint.js";
 import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint-file.js";
-import { removeStaleTemporaries, temporaryOf, writeFileAtomic } from "../node/fs.js";
+import { writeFileAtomic } from "../node/fs.js";
 import { loadNames, loadTextWords } from "../node/names.js";
 import { Adam, AdamW } from "../optim/adam.js";
 import { SGD } from "../optim/sgd.js";
 import { Generator } from "../tensor/random.js";
 import { type LanguageEpoch, fitLanguageModel, sampleWords } from "../train/lm.js";
-import { choice, io, num, outputDir, timestamp } from "./shared.js";
+import { choice, io, num, prepareRunDir, resumedCheckpoint, timestamp } from "./shared.js";
 import { UsageError } from "./usage.js";
 
 /** The language-model recipes: the course's bigram, makemore's MLP over embeddings (with BatchNorm or not), a small GPT. */
@@ -74,11 +74,9 @@ function buildLm(model: LmRecipe, vocab: number, block: number, generator: Gener
 export async function trainLanguage(
   f: { model: string; epochs: string; batchSize: string; lr: string; optimizer: string; weightDecay: string; seed: string; data: string; valSplit: string; out?: string; json?: boolean; progress: string; resume?: string },
   given: (k: string) => boolean,
+  ck: Checkpoint | null = resumedCheckpoint(f.resume),
 ): Promise<void> {
   const log = (s: string) => io.err(s + "\n");
-  const tmp = f.resume && temporaryOf(basename(f.resume));
-  if (tmp) throw new UsageError(`--resume: ${f.resume} is the temporary file of an interrupted write, not a checkpoint; resume from ${join(dirname(f.resume!), tmp[1]!)}`);
-  const ck = f.resume ? loadCheckpoint(f.resume) : null;
   const run = ck ? savedLmRun(f.resume!, ck) : null;
   if (given("momentum")) throw new UsageError("--momentum: the language-model recipes train with --optimizer adamw (or sgd without momentum)");
   const model = choice("--model", given("model") ? f.model : run?.settings.model ?? "gpt", Object.keys(LM_RECIPES) as LmRecipe[]);
@@ -120,9 +118,7 @@ export async function trainLanguage(
     g.setState(run.rng);
   }
   const out = f.out ?? join("runs", timestamp());
-  outputDir(out);
-  // the temporaries of a run killed mid-write, here and where the resumed checkpoint is
-  for (const d of new Set([out, ...(f.resume ? [dirname(f.resume)] : [])])) removeStaleTemporaries(d, ["checkpoint.safetensors", "metrics.json"]);
+  prepareRunDir(out, f.resume, ["checkpoint.safetensors", "metrics.json"]);
   const ckpt = join(out, "checkpoint.safetensors");
   log(`chainrule train: ${s.data} (${trainWords.length} train words, ${valWords.length} validation, ${vocab.size} characters), model ${model} ` +
     `(${net.numParameters().toLocaleString("en-US")} parameters, context ${s.block}), ${s.optimizer} lr ${s.lr}, batch ${s.batchSize}, ${run ? `epochs ${run.history.length + 1}..${s.epochs} (resuming ${f.resume})` : `${s.epochs} epochs`}, seed ${s.seed} → ${out}`);

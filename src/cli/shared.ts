@@ -1,12 +1,15 @@
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { inspect } from "node:util";
 import { ChainruleError } from "../errors.js";
 import type { RawDataset } from "../data/raw.js";
+import type { Checkpoint } from "../io/checkpoint.js";
 import { type ModelSpec, buildModel, mlpSpec } from "../nn/build.js";
 import type { Sequential } from "../nn/layers/container.js";
 import { loadCsv } from "../node/csv-file.js";
 import { loadDigits } from "../node/digits.js";
-import { makeDir } from "../node/fs.js";
+import { makeDir, removeStaleTemporaries, temporaryOf } from "../node/fs.js";
+import { loadCheckpoint } from "../node/checkpoint-file.js";
 import { loadIdxDataset } from "../node/idx-files.js";
 import { DivergenceError } from "../train/fit.js";
 import type { Generator } from "../tensor/random.js";
@@ -186,3 +189,17 @@ export function shellWord(s: string): string {
 
 /** The default run directory name: the start time, safe in file names (`2026-12-01T13-05-00`). */
 export const timestamp = (): string => new Date().toISOString().replace(/[:]/g, "-").replace(/\..*$/, "");
+
+/** The checkpoint that `--resume` names, read once; the temporary file of an interrupted write is refused, naming the checkpoint. */
+export function resumedCheckpoint(path: string | undefined): Checkpoint | null {
+  if (path === undefined) return null;
+  const tmp = temporaryOf(basename(path));
+  if (tmp) throw new UsageError(`--resume: ${path} is the temporary file of an interrupted write, not a checkpoint; resume from ${join(dirname(path), tmp[1]!)}`);
+  return loadCheckpoint(path);
+}
+
+/** Makes the output directory and removes the temporaries of runs killed mid-write there and where the resumed checkpoint is. */
+export function prepareRunDir(out: string, resume: string | undefined, files: readonly string[]): void {
+  outputDir(out);
+  for (const d of new Set([out, ...(resume ? [dirname(resume)] : [])])) removeStaleTemporaries(d, files);
+}

@@ -1,12 +1,12 @@
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { fromRaw } from "../data/dataset.js";
 import { ChainruleError } from "../errors.js";
 import type { Checkpoint } from "../io/checkpoint.js";
 import type { ModelSpec } from "../nn/build.js";
 import type { Module } from "../nn/module.js";
-import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint-file.js";
-import { removeStaleTemporaries, temporaryOf, writeFileAtomic } from "../node/fs.js";
+import { saveCheckpoint } from "../node/checkpoint-file.js";
+import { writeFileAtomic } from "../node/fs.js";
 import { progressBar } from "../node/progress.js";
 import { Adam, AdamW } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -16,7 +16,7 @@ import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
 import { curvesSvg } from "../train/curves.js";
 import { DivergenceError, type EpochLog, evaluate, fitSteps, lineReporter } from "../train/fit.js";
-import { buildFrom, choice, io, timestamp, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, outputDir, shellWord } from "./shared.js";
+import { buildFrom, choice, io, timestamp, inputShapeFor, labelsFound, loadData, modelSpecFrom, num, prepareRunDir, resumedCheckpoint, shellWord } from "./shared.js";
 import { UsageError } from "./usage.js";
 import { isTextData, trainLanguage } from "./lm-command.js";
 
@@ -163,25 +163,15 @@ export function registerTrain(program: Command): void {
     .action((flags: TrainFlags, cmd: Command) => train(flags, (k) => cmd.getOptionValueSource(k) === "cli"));
 }
 
-function isLanguageCheckpoint(path: string): boolean {
-  try {
-    return (loadCheckpoint(path).training as { kind?: string } | undefined)?.kind === "language-model";
-  } catch {
-    return false; // the classifier path reports what is wrong with the file
-  }
-}
-
 async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Promise<void> {
+  const resumed = resumedCheckpoint(f.resume);
   // A language model's checkpoint carries its data: `--resume` alone continues it.
-  const lmResume = f.resume !== undefined && !given("data") && isLanguageCheckpoint(f.resume);
-  if (isTextData(f.data) || lmResume) return trainLanguage(f, given as (k: string) => boolean);
+  const lmResume = !given("data") && (resumed?.training as { kind?: string } | undefined)?.kind === "language-model";
+  if (isTextData(f.data) || lmResume) return trainLanguage(f, given as (k: string) => boolean, resumed);
   const progressMode = choice("--progress", f.progress, ["auto", "bar", "lines", "none"] as const);
   const log = (s: string) => io.err(s + "\n");
   const result = (s: string) => (f.json ? log(s) : io.out(s + "\n"));
 
-  const tmp = f.resume && temporaryOf(basename(f.resume));
-  if (tmp) throw new UsageError(`--resume: ${f.resume} is the temporary file of an interrupted write, not a checkpoint; resume from ${join(dirname(f.resume!), tmp[1]!)}`);
-  const resumed = f.resume ? loadCheckpoint(f.resume) : null;
   const flags = settingsFromFlags(f);
   let s = resumed ? settingsForResume(f.resume!, resumed, flags, given) : flags;
   if (!resumed && s.momentum > 0 && s.optimizer !== "sgd" && given("momentum")) throw new UsageError(`--momentum: only --optimizer sgd has momentum (--optimizer is ${s.optimizer})`);
@@ -217,8 +207,7 @@ async function train(f: TrainFlags, given: (k: keyof TrainFlags) => boolean): Pr
   const input = { shape, labelNames: data.labelNames, featureNames: data.featureNames };
   const train = fromRaw({ ...data.train, sampleShape: shape }), test = fromRaw({ ...data.test, sampleShape: shape });
   const out = f.out ?? join("runs", timestamp());
-  outputDir(out);
-  for (const d of new Set([out, ...(f.resume ? [dirname(f.resume)] : [])])) removeStaleTemporaries(d, RUN_FILES);
+  prepareRunDir(out, f.resume, RUN_FILES);
   const ckpt = join(out, "checkpoint.safetensors");
   let interrupted = false;
   const onSigint = () => void (interrupted = true);
