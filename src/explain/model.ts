@@ -8,7 +8,7 @@ import { ReLU } from "../nn/layers/activation.js";
 import { Sequential } from "../nn/layers/container.js";
 import { functionalCall, Module } from "../nn/module.js";
 import { mlpSpec } from "../nn/build.js";
-import { checkParameterCount, parseMlpSpec } from "../nn/spec.js";
+import { checkParameterCount, mlpParameters, parseMlpSpec } from "../nn/spec.js";
 import * as F from "../ops/functions.js";
 import { OPS, type OpName } from "../ops/index.js";
 import { randint, randn } from "../tensor/create.js";
@@ -216,7 +216,7 @@ export function explainModelSpec(spec: string, options?: ExplainModelOptions): M
   const symbolic = batch === null;
   const stand = standIns(sizes.length + 1);
   // NOTE: with a batch the network is built at its real sizes (in float64): the same cap as mlp's
-  if (!symbolic) checkParameterCount("explain --model", sizes.slice(1).reduce((a, out, i) => a + (sizes[i]! + 1) * out, 0));
+  if (!symbolic) checkParameterCount("explain --model", mlpParameters(sizes));
   const real = symbolic ? stand.slice(1) : sizes;
   const n = symbolic ? stand[0]! : batch!;
   const symbols = symbolic ? new Map<number, string>([[n, "N"], ...real.map((s, i): [number, string] => [s, sizeNames[i]!])]) : null;

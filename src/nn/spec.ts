@@ -21,6 +21,9 @@ export function parseMlpSpec(spec: string): number[] {
 /** The default cap on a model's parameter count (2^28: 1 GiB of float32 weights); the `maxParameters` option of `mlp` and `buildModel` moves it. */
 export const MAX_PARAMETERS = 2 ** 28;
 
+/** The parameter count of the MLP of these widths: Σ (inᵢ + 1)·outᵢ. */
+export const mlpParameters = (w: readonly number[]): number => w.slice(1).reduce((a, out, i) => a + (Number(w[i]) + 1) * Number(out), 0);
+
 /** Refuses, before anything is allocated, a model of `count` parameters over `limit`. */
 export function checkParameterCount(where: string, count: number, limit: unknown = MAX_PARAMETERS): void {
   if (typeof limit !== "number" || !(limit >= 0)) throw new ValueError(`${where}: maxParameters must be a number ≥ 0 (Infinity for no limit), found ${JSON.stringify(limit) ?? typeof limit}`);
@@ -36,7 +39,7 @@ export function mlp(spec: string | readonly number[], opts: { generator?: Genera
   if (typeof spec !== "string" && !(Array.isArray(spec) && spec.length >= 2))
     throw new ValueError(`mlp: expected a spec like "784-256-10" or at least two layer widths, found ${JSON.stringify(spec) ?? typeof spec}`);
   const w = typeof spec === "string" ? parseMlpSpec(spec) : [...spec];
-  checkParameterCount("mlp", w.slice(1).reduce((a, out, i) => a + (Number(w[i]) + 1) * Number(out), 0), opts.maxParameters);
+  checkParameterCount("mlp", mlpParameters(w), opts.maxParameters);
   const model = new Sequential();
   for (let i = 0; i + 1 < w.length; i++) {
     model.append(new Linear(w[i], w[i + 1], { generator: opts.generator }));
