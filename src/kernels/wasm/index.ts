@@ -143,6 +143,8 @@ export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
     }
     return scratch;
   };
+  // NOTE: a range is given back when its array is collected; a view made from it (subarray, or a new
+  // typed array over its buffer and offset) does not keep it, so such a view must not outlive the tensor.
   const freed = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<[number, number]>(([s, b]) => give(s, b)) : null;
   const resident = (n: number): Float32Array | null => {
     if (!shared || !freed || !(n > 0)) return null;
