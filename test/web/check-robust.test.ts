@@ -37,8 +37,11 @@ async function paste(page: Page, text: string): Promise<void> {
   }, text);
 }
 // NOTE: generous waits: the first check of a fresh page loads the library into the worker, which on a loaded 2-core machine takes tens of seconds.
+/** The check in progress has finished (the tab is no longer busy) and shown a result or an error:
+ *  the previous run's report stays on the page while the next runs, so its presence alone is not enough. */
 const settled = (page: Page, timeout = 60_000) =>
-  expect.poll(async () => (await page.locator("#check-counts").count()) + (await page.locator("#check-solution-error:visible").count()), { timeout }).toBeGreaterThan(0);
+  expect.poll(async () => (await page.locator("#tab-check[aria-busy]").count()) === 0
+    && (await page.locator("#check-counts").count()) + (await page.locator("#check-solution-error:visible").count()) > 0, { timeout }).toBe(true);
 
 /** How long the page takes to answer a click on the nav (the tab switch happens on the main thread). */
 async function clickLatency(page: Page): Promise<number> {
