@@ -29,7 +29,7 @@ export { noGrad, enableGrad, isGradEnabled, detectAnomaly } from "./autograd/mod
 export { gradients, type BackwardOptions } from "./autograd/engine.js";
 export { grad, valueAndGrad } from "./autograd/functional.js";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./autograd/gradcheck.js";
-export { getBackend, registerBackend, setBackend, setNumThreads, getNumThreads, type Backend, type BackendInfo, type Kernels } from "./kernels/index.js";
+export { getBackend, ready, registerBackend, setBackend, setNumThreads, getNumThreads, type Backend, type BackendInfo, type Kernels, type ReadyOptions } from "./kernels/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { Module, functionalCall } from "./nn/index.js";

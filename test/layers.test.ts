@@ -15,8 +15,9 @@ function srcLines(dir = "src"): number {
 }
 
 // NOTE: raise it deliberately, in review. 11,478 (1 December 2026, 11,143 lines + 3%); 14,800 when the WASM
-// backend, ONNX import/export and the language models and the solution grader came in (issues 9, 10, 12, 14).
-const LINE_BUDGET = 14_800;
+// backend, ONNX import/export and the language models and the solution grader came in (issues 9, 10, 12, 14);
+// 14,900 when the WASM kernels came to load by URL (issue 11: fetched in browsers, ready(), the reasons a load fails).
+const LINE_BUDGET = 14_900;
 
 describe("the shape of the house", () => {
   it("imports run one way: no upward import and no import cycle between src/ files", () => {

@@ -34,6 +34,8 @@ describe("npm pack", () => {
     const outside = files.filter((f) => !/^(dist|src)\//.test(f) && !["README.md", "package.json", "LICENSE", "LICENSE.md"].includes(f));
     expect(outside).toEqual([]);
     for (const f of ["dist/index.js", "dist/index.d.ts", "dist/node/index.js", "dist/cli/main.js", "README.md", "package.json"]) expect(files).toContain(f);
+    // The WASM kernels, loaded by URL from beside dist/kernels/wasm/index.js (and src/'s for bundlers that read src/).
+    for (const v of ["relaxed-shared", "simd-shared", "relaxed", "simd"]) for (const d of ["dist", "src"]) expect(files).toContain(`${d}/kernels/wasm/gemm-${v}.wasm`);
     expect(files.filter((f) => /(^|\/)(test|bench|runs|node_modules)\//.test(f) || /\.test\.[jt]s$/.test(f))).toEqual([]);
   }, 60_000);
 

@@ -13,5 +13,6 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: "es" },
-  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4096 },
+  // NOTE: the WASM kernels stay files fetched by URL (streaming compile), not data: URLs inlined in the scripts.
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4096, assetsInlineLimit: (file) => (file.endsWith(".wasm") ? false : undefined) },
 });

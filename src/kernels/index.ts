@@ -1,7 +1,9 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Backend, BackendInfo, DType, KernelName, Kernels, TypedArray } from "./backend.js";
 import { tsBackend } from "./ts/index.js";
 import { makeWasmBackend } from "./wasm/backend.js";
+import { type WasmGemm, loadWasmGemm, loadWasmGemmAsync, wasmSimdSupport, wasmSource } from "./wasm/index.js";
 
 export type { Backend, BackendInfo, BinaryOp, ConvGeometry, KernelName, Kernels, ReduceOp, UnaryOp } from "./backend.js";
 
@@ -13,10 +15,43 @@ export const KERNELS = Object.keys({
   softmax: 0, softmaxCrossEntropy: 0, sgdStep: 0, adamStep: 0, rmspropStep: 0,
 } satisfies Record<KernelName, 0>) as KernelName[];
 
-/** The registered backends by name, the reference first; "wasm" where the engine has WASM SIMD. */
+/** The registered backends by name, the reference first; "wasm" once the WASM kernels have loaded. */
 const registry = new Map<string, Backend>([["ts", tsBackend]]);
-const wasm = makeWasmBackend();
-if (wasm) registry.set(wasm.name, wasm);
+let wasm: ReturnType<typeof makeWasmBackend> | null = null;
+/** The WASM kernels being fetched (a browser); why they are not in use; whether the user chose a backend (then they do not switch to wasm). */
+let loading: Promise<void> | null = null, problem = "", chosen = false, threadsWanted: number | null = null;
+const why = (): string => (loading && !wasm ? "the WASM kernels are still loading: await ready() first" : problem);
+const failed = (e: unknown): string => (problem = `the WASM kernels did not load: ${e instanceof Error ? e.message : String(e)}`);
+
+function adopt(g: WasmGemm | null): void {
+  if (!g) return void (problem = "this engine has no WASM SIMD");
+  if (threadsWanted !== null) g.setNumThreads(threadsWanted);
+  registry.set("wasm", (wasm = makeWasmBackend(g)));
+  if (!chosen) select(wasm);
+}
+const loadByUrl = (base?: string | URL): Promise<void> =>
+  loadWasmGemmAsync({}, base).then(adopt, (e: unknown) => { if (base !== undefined) throw new ValueError(`ready: ${failed(e)}`); failed(e); })
+    .finally(() => { loading = null; });
+
+export interface ReadyOptions {
+  /** The folder of chainrule's `gemm-*.wasm` files (the package's `dist/kernels/wasm/`), where the module has no URL to find them by (an IIFE bundle); used only while they have not loaded. */
+  kernelsUrl?: string | URL;
+}
+
+/**
+ * Resolves, with what `getBackend()` then says, once the WASM kernels are in: at once in Node (read
+ * at import); in a browser they are fetched by URL from beside the module while every kernel runs on
+ * the reference, and the backend switches to "wasm" when they arrive unless `setBackend` chose one.
+ * A failed load leaves the reference (`getBackend().detail` says why); with `kernelsUrl` it rejects.
+ */
+export async function ready(options?: ReadyOptions): Promise<BackendInfo> {
+  const base = checkOptions("ready", options, ["kernelsUrl"]).kernelsUrl;
+  if (base !== undefined && typeof base !== "string" && !(base instanceof URL))
+    throw new ValueError(`ready: kernelsUrl must be a URL or a string, found ${base === null ? "null" : typeof base}`);
+  await loading;
+  if (!wasm && base !== undefined && wasmSimdSupport()) await (loading = loadByUrl(base));
+  return getBackend();
+}
 
 /**
  * The threads the WASM kernels use (default: the available cores; 1 where the platform has no
@@ -24,6 +59,7 @@ if (wasm) registry.set(wasm.name, wasm);
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, found ${JSON.stringify(n)}`);
+  threadsWanted = n;
   wasm?.gemm.setNumThreads(n);
 }
 
@@ -53,7 +89,8 @@ export function kernels(dtype: DType | "mixed"): Kernels {
 /** Which backend serves each kernel, and the backend chosen. */
 export function getBackend(): BackendInfo {
   const w = info.name === "wasm" ? wasm?.gemm.info() : undefined;
-  const detail = w ? `${w.simd === "relaxed" ? "relaxed SIMD" : "SIMD"}, ${w.threads} thread${w.threads === 1 ? "" : "s"}` : info.name === "ts" ? "reference" : "custom";
+  const note = why() && !chosen ? `; ${why()}` : "";
+  const detail = w ? `${w.simd === "relaxed" ? "relaxed SIMD" : "SIMD"}, ${w.threads} thread${w.threads === 1 ? "" : "s"}` : info.name === "ts" ? `reference${note}` : "custom";
   return Object.freeze({ ...info, detail });
 }
 
@@ -109,10 +146,12 @@ function select(b: Backend): void {
 export function setBackend(b: string | Backend): void {
   if (typeof b === "string") {
     const found = registry.get(b);
-    if (!found) throw new ValueError(`setBackend: unknown backend ${JSON.stringify(b)}; available: ${[...registry.keys()].join(", ")}`);
+    if (!found) throw new ValueError(`setBackend: unknown backend ${JSON.stringify(b)}; available: ${[...registry.keys()].join(", ")}${b === "wasm" && why() ? ` (${why()})` : ""}`);
+    chosen = true;
     return select(found);
   }
   select(check(b, "setBackend"));
+  chosen = true;
 }
 
 /** Registers a backend under its name, for `setBackend(name)`; the reference ("ts") cannot be replaced. */
@@ -122,9 +161,23 @@ export function registerBackend(b: Backend): void {
   registry.set(b.name, b);
 }
 
+// NOTE: the reference until the WASM kernels load: at once where their file can be read (Node), else
+// fetched by URL (a browser), switching to them when they arrive (adopt).
+select(tsBackend);
+const source = wasmSimdSupport() ? wasmSource() : "none";
+if (source === "file") {
+  try {
+    adopt(loadWasmGemm());
+  } catch (e) {
+    failed(e);
+  }
+} else if (source === "url") loading = loadByUrl();
+else problem = source === "none" ? "this engine has no WASM SIMD" : "the WASM kernels load by URL and this module has none (an IIFE bundle): call ready({ kernelsUrl })";
 // NOTE: CHAINRULE_BACKEND=ts forces the reference; read without Node imports so the core bundles for browsers.
 const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_BACKEND;
-if (requested && !registry.has(requested))
-  throw new ValueError(`CHAINRULE_BACKEND: unknown backend ${JSON.stringify(requested)}; available: ${[...registry.keys()].join(", ")}`);
-// NOTE: the fastest backend by default: WASM where the engine has SIMD, else the reference.
-select(registry.get(requested || (wasm ? "wasm" : "ts"))!);
+if (requested && !registry.has(requested) && !(requested === "wasm" && loading))
+  throw new ValueError(`CHAINRULE_BACKEND: unknown backend ${JSON.stringify(requested)}; available: ${[...registry.keys()].join(", ")}${requested === "wasm" && problem ? ` (${problem})` : ""}`);
+if (requested && registry.has(requested)) {
+  chosen = requested !== "wasm";
+  select(registry.get(requested)!);
+}

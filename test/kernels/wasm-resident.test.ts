@@ -11,7 +11,7 @@ import { Linear } from "../../src/nn/layers/linear.js";
 let W: typeof WasmModule;
 const gemms: WasmModule.WasmGemm[] = [];
 beforeAll(async () => {
-  if (!existsSync("src/kernels/wasm/binary.generated.ts")) execFileSync(process.execPath, ["scripts/build-wasm.mjs"], { stdio: "inherit" });
+  if (!existsSync("src/kernels/wasm/gemm-simd.wasm")) execFileSync(process.execPath, ["scripts/build-wasm.mjs"], { stdio: "inherit" });
   W = await import("../../src/kernels/wasm/index.js");
 });
 afterAll(() => gemms.forEach((g) => g.close()));

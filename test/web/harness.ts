@@ -39,12 +39,12 @@ const TYPES: Record<string, string> = {
   ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".ico": "image/x-icon",
 };
 
-/** Serves web/dist on a free localhost port; `isolated` sends COOP/COEP (cross-origin isolation). */
-export async function serve(isolated = true): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves web/dist (or `root`) on a free localhost port; `isolated` sends COOP/COEP (cross-origin isolation). */
+export async function serve(isolated = true, root = DIST): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    let file = normalize(join(DIST, path));
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    let file = normalize(join(root, path));
+    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
     if (!existsSync(file)) { res.writeHead(404).end("not found"); return; }
     const headers: Record<string, string> = { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" };
@@ -63,6 +63,8 @@ export interface Web {
   shot(page: Page, name: string): Promise<string>;
   /** Uncaught page errors and console errors seen so far on `page`. */
   errors(page: Page): string[];
+  /** The URLs `page` and its workers have requested so far, in order. */
+  requests(page: Page): string[];
   url: string;
 }
 
@@ -82,7 +84,7 @@ export function describeWeb(name: string, body: (web: Web) => void, opts: { time
     let browser: Browser;
     const servers: Record<string, { url: string; close(): Promise<void> }> = {};
     const contexts: BrowserContext[] = [];
-    const seen = new WeakMap<Page, string[]>();
+    const seen = new WeakMap<Page, string[]>(), asked = new WeakMap<Page, string[]>();
     const web: Web = {
       url: "",
       async page(hash = "", o = {}) {
@@ -94,6 +96,9 @@ export function describeWeb(name: string, body: (web: Web) => void, opts: { time
         const page = await ctx.newPage();
         const errs: string[] = [];
         seen.set(page, errs);
+        const urls: string[] = [];
+        asked.set(page, urls);
+        page.on("request", (r) => { urls.push(r.url()); });
         page.on("pageerror", (e) => errs.push(`pageerror: ${e.message}`));
         page.on("console", (m) => { if (m.type() === "error") errs.push(`console: ${m.text()}`); });
         await page.goto(servers[key]!.url + hash);
@@ -106,6 +111,7 @@ export function describeWeb(name: string, body: (web: Web) => void, opts: { time
         return path;
       },
       errors: (page) => seen.get(page) ?? [],
+      requests: (page) => asked.get(page) ?? [],
     };
     beforeAll(async () => {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });

@@ -38,6 +38,8 @@ describeWeb("the train tab", (web) => {
     expect(cores, "this check needs a machine of 2 cores or more").toBeGreaterThan(1);
     expect(threads).toBe(cores);
     expect(await backend.textContent()).toMatch(/wasm \((relaxed )?SIMD, \d+ threads\)/);
+    // The kernels came by URL: the worker fetched the shared-memory build, an asset file beside the scripts.
+    expect(web.requests(page).filter((u) => u.endsWith(".wasm"))).toContainEqual(expect.stringMatching(/\/assets\/gemm-(relaxed|simd)-shared-[\w-]{8}\.wasm$/));
     await web.shot(page, "train-initial");
   });
 
@@ -128,6 +130,10 @@ describeWeb("the train tab", (web) => {
     expect(await backend.getAttribute("data-isolated")).toBe("false");
     expect(await backend.getAttribute("data-threads")).toBe("1");
     expect(await backend.textContent()).toMatch(/1 thread\b/);
+    // Without shared memory the worker fetched the private-memory build of the kernels.
+    const wasm = web.requests(plain).filter((u) => u.endsWith(".wasm"));
+    expect(wasm).toContainEqual(expect.stringMatching(/\/assets\/gemm-(relaxed|simd)-[\w-]{8}\.wasm$/));
+    expect(wasm.filter((u) => /-shared-[\w-]{8}\.wasm$/.test(u))).toEqual([]);
     await plain.locator("#train-start").click();
     await expect.poll(() => num(plain, "#train-step"), { timeout: 20_000 }).toBeGreaterThan(10);
     expect(plain.workers().map((w) => w.url().split(":")[0])).toEqual(["http"]);

@@ -1,18 +1,11 @@
 import type { Backend, TypedArray } from "../backend.js";
-import { type WasmGemm, loadWasmGemm } from "./index.js";
+import type { WasmGemm } from "./index.js";
 
 /**
- * The WASM backend: the SIMD GEMM (with threads where the platform has them) for float32 matmul, and SGD;
- * every other kernel and dtype falls back to the TypeScript reference. Null where WASM SIMD is missing.
+ * The WASM backend over a loaded GEMM (threads where the platform has them): float32 matmul and, over
+ * a shared memory, SGD; every other kernel and dtype falls back to the TypeScript reference.
  */
-export function makeWasmBackend(): (Backend & { readonly gemm: WasmGemm }) | null {
-  let gemm: WasmGemm | null = null;
-  try {
-    gemm = loadWasmGemm();
-  } catch {
-    gemm = null;
-  }
-  if (gemm === null) return null;
+export function makeWasmBackend(gemm: WasmGemm): Backend & { readonly gemm: WasmGemm } {
   const g = gemm;
   return {
     name: "wasm",

@@ -1,6 +1,7 @@
 // The WASM SIMD fp32 GEMM: loader (feature probe, module choice), arena and thread split. The kernel
-// itself is wasm/gemm.ts (AssemblyScript), embedded by scripts/build-wasm.mjs.
-import { RELAXED, RELAXED_SHARED, SIMD, SIMD_SHARED } from "./binary.generated.js";
+// itself is wasm/gemm.ts (AssemblyScript), compiled by scripts/build-wasm.mjs into .wasm files that
+// load by URL (./binary.ts).
+import { type Variant, canReadSync, compileAsync, readSync, urlOf } from "./binary.js";
 import { CONTROL_BYTES, Pool, now, workerSpawner } from "./pool.js";
 
 export type WasmSimd = "relaxed" | "simd";
@@ -37,17 +38,6 @@ export interface WasmGemm {
   close(): void;
 }
 
-/** Base64 to bytes without atob (absent from some embeddings). */
-const bytes = (b64: string): Uint8Array<ArrayBuffer> => {
-  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", s = b64.replace(/=+$/, "");
-  const u = new Uint8Array((s.length * 3) >> 2);
-  for (let i = 0, j = 0, acc = 0, bits = 0; i < s.length; i++) {
-    acc = ((acc << 6) | digits.indexOf(s[i]!)) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) u[j++] = (acc >> (bits -= 8)) & 255;
-  }
-  return u;
-};
 const probe = (op: number[]): boolean => WebAssembly.validate(new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
   10, 10 + op.length, 1, 8 + op.length, 0, 32, 0, 32, 1, 32, 2, ...op, 11,
@@ -74,22 +64,51 @@ const sharedMemory = (): WebAssembly.Memory | null => {
   }
 };
 
-/** Loads the GEMM, or returns null where WASM SIMD is missing (keep the TypeScript backend). */
+/** The build of the kernels that this engine and these options take, and the memory it runs over. */
+type Plan = { simd: WasmSimd; variant: Variant; spawn: ReturnType<typeof workerSpawner>; shared: WebAssembly.Memory | null };
+function plan(options: WasmGemmOptions): Plan | null {
+  const support = wasmSimdSupport(), spawn = workerSpawner(), shared = spawn ? sharedMemory() : null;
+  const simd: WasmSimd = options.simd === "simd" ? "simd" : support!;
+  return support && { simd, spawn, shared, variant: `${simd}${shared ? "-shared" : ""}` as Variant };
+}
+
+/** How the kernels' files load here: "file" at once (Node, a file: URL), "url" fetched, null when this module has no URL. */
+export const wasmSource = (): "file" | "url" | null => (canReadSync(urlOf("simd")) ? "file" : urlOf("simd") ? "url" : null);
+
+/**
+ * Loads the GEMM at once from the .wasm file beside this module (Node). Null where WASM SIMD is
+ * missing or a policy forbids compiling WASM; throws saying why where the file cannot be read.
+ */
 export function loadWasmGemm(options: WasmGemmOptions = {}): WasmGemm | null {
-  const support = wasmSimdSupport();
-  if (!support) return null;
-  const simd: WasmSimd = options.simd === "simd" ? "simd" : support;
-  const spawn = workerSpawner();
-  const shared = spawn ? sharedMemory() : null;
-  const b64 = shared ? (simd === "relaxed" ? RELAXED_SHARED : SIMD_SHARED) : simd === "relaxed" ? RELAXED : SIMD;
-  let memory: WebAssembly.Memory, module: WebAssembly.Module, gemm: (...args: number[]) => void, sgd: typeof gemm, addBias: typeof gemm;
+  const p = plan(options), url = p && urlOf(p.variant);
+  if (!p) return null;
+  if (!url || !canReadSync(url)) throw new Error(`the WASM kernels load asynchronously here: ${url ? url.href : "this module has no URL"}`);
+  const bytes = readSync(url);
+  let module: WebAssembly.Module;
   try {
-    memory = shared ?? new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
-    module = new WebAssembly.Module(bytes(b64));
-    ({ gemm, sgd, addBias } = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, typeof gemm>);
+    module = new WebAssembly.Module(bytes);
   } catch {
     return null; // e.g. a content security policy without 'wasm-unsafe-eval'
   }
+  return instantiate(p, module, options);
+}
+
+/**
+ * Loads the GEMM by URL, `gemm-<variant>.wasm` from the folder `base` or from beside this module,
+ * without blocking. Null where WASM SIMD is missing; rejects naming the URL and the reason when it
+ * cannot be fetched or compiled.
+ */
+export async function loadWasmGemmAsync(options: WasmGemmOptions = {}, base?: string | URL): Promise<WasmGemm | null> {
+  const p = plan(options), url = p && urlOf(p.variant, base);
+  if (!p) return null;
+  if (!url) throw new Error(base === undefined ? "this module has no URL of its own (a classic script or an IIFE bundle): pass the URL of the folder that holds the .wasm files" : `${JSON.stringify(String(base))} is not a URL`);
+  return instantiate(p, await compileAsync(url), options);
+}
+
+function instantiate({ simd, spawn, shared, variant }: Plan, module: WebAssembly.Module, options: WasmGemmOptions): WasmGemm {
+  const memory = shared ?? new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
+  const { gemm, sgd, addBias } = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+  if (!gemm || !sgd || !addBias) throw new Error(`the module is not the kernels' ${variant} build: it lacks gemm, sgd or addBias`);
   let pool = spawn && shared ? new Pool(spawn, module, memory) : null;
   let maxThreads = pool ? 64 : 1; // a worker that cannot start only leaves its share to the others
   const blocks = options.blocks ?? { mc: 64, kc: 256, nc: 512 };

@@ -3,12 +3,16 @@
 import { handlers as check } from "../check/handlers.js";
 import { handlers as explorer } from "../explorer/handlers.js";
 import { handlers as shapes } from "../shapes/handlers.js";
+import { ready } from "chainrule";
 
 const table: Record<string, (args: never) => unknown> = { ...explorer, ...check, ...shapes };
+// The WASM kernels are fetched by URL: a job waits for them, so its numbers never depend on when they came.
+const kernels = ready();
 
 self.onmessage = async (ev: MessageEvent<{ id: number; kind: string; args: unknown }>) => {
   const { id, kind, args } = ev.data;
   try {
+    await kernels;
     const fn = table[kind];
     if (!fn) throw new Error(`the page's worker has no job "${kind}" (it has: ${Object.keys(table).join(", ")})`);
     self.postMessage({ id, ok: true, value: await fn(args as never) });

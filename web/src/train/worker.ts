@@ -4,7 +4,7 @@
 // Here (a worker) the WASM GEMM may block on its own worker threads: with cross-origin isolation it
 // spawns them from a blob URL (src/kernels/wasm/pool.ts); without, it runs on one thread.
 import {
-  ValueError, Adam, AdamW, SGD, argmax, buildModel, crossEntropy, encodeCheckpoint, fitSteps, fromRaw, getBackend, getNumThreads, mlpSpec, predict, softmax, tensor,
+  ValueError, Adam, AdamW, SGD, argmax, buildModel, crossEntropy, encodeCheckpoint, fitSteps, fromRaw, getNumThreads, mlpSpec, predict, ready, softmax, tensor,
   type EpochLog, type ModelSpec, type Module, type Optimizer, type Tensor, type TensorDataset,
 } from "chainrule";
 import { PIXELS, decodeDigits, normalised, type Digits } from "./digits.js";
@@ -126,9 +126,13 @@ function checkpoint(r: Run): Uint8Array {
   });
 }
 
+// The WASM kernels are fetched by URL (Vite emits them as assets): nothing trains before they are in.
+const kernels = ready();
+
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   try {
+    await kernels;
     if (m.type === "start") await train(m.config);
     else if (m.type === "pause" || m.type === "resume") {
       paused = m.type === "pause";
@@ -154,5 +158,4 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   }
 };
 
-const b = getBackend();
-post({ type: "backend", name: b.name, detail: b.detail, threads: getNumThreads(), isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency });
+void kernels.then((b) => post({ type: "backend", name: b.name, detail: b.detail, threads: getNumThreads(), isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency }));
