@@ -48,7 +48,7 @@ export async function ready(options?: ReadyOptions): Promise<BackendInfo> {
   const base = checkOptions("ready", options, ["kernelsUrl"]).kernelsUrl;
   if (base !== undefined && typeof base !== "string" && !(base instanceof URL))
     throw new ValueError(`ready: kernelsUrl must be a URL or a string, found ${base === null ? "null" : typeof base}`);
-  await loading;
+  while (loading) await loading.catch(() => undefined); // another call's load first: one load at a time
   if (!wasm && base !== undefined && wasmSimdSupport()) await (loading = loadByUrl(base));
   return getBackend();
 }

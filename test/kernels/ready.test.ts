@@ -88,6 +88,19 @@ describe.skipIf(!simd)("the WASM kernels load by URL", () => {
     expect(fetched).toEqual([`https://cdn.example.test/chainrule/dist/kernels/wasm/gemm-${simd}.wasm`]);
   });
 
+  it("loads once when ready({ kernelsUrl }) is called twice at once, and tries the second URL when the first fails", async () => {
+    const { value, fetched } = await run(noUrl, `
+      const [a, b] = await Promise.all([chainrule.ready({ kernelsUrl: "https://cdn.example.test/" }), chainrule.ready({ kernelsUrl: "https://cdn.example.test/" })]);
+      return [a.name, b.name];`, "https://cdn.example.test/");
+    expect(value).toEqual(["wasm", "wasm"]);
+    expect(fetched).toHaveLength(1);
+    const second = await run(noUrl, `
+      const why = (p) => p.then((b) => b.name, (e) => e.message);
+      return Promise.all([why(chainrule.ready({ kernelsUrl: "https://nowhere.test/" })), why(chainrule.ready({ kernelsUrl: "https://cdn.example.test/" }))]);`, "https://cdn.example.test/");
+    expect(second.value).toEqual([`ready: the WASM kernels did not load: cannot fetch https://nowhere.test/gemm-${simd}.wasm: HTTP 404 Not Found`, "wasm"]);
+    expect(second.fetched).toEqual([`https://nowhere.test/gemm-${simd}.wasm`, `https://cdn.example.test/gemm-${simd}.wasm`]);
+  });
+
   it("rejects a kernelsUrl it cannot load from, a kernelsUrl of the wrong kind and unknown options, naming them", async () => {
     const { value } = await run(noUrl, `
       const why = (p) => p.then((b) => "resolved " + b.name, (e) => e.name + ": " + e.message);
