@@ -22,15 +22,19 @@ let wasm: ReturnType<typeof makeWasmBackend> | null = null;
 let loading: Promise<void> | null = null, problem = "", chosen = false, threadsWanted: number | null = null;
 const why = (): string => (loading && !wasm ? "the WASM kernels are still loading: await ready() first" : problem);
 const failed = (e: unknown): string => (problem = `the WASM kernels did not load: ${e instanceof Error ? e.message : String(e)}`);
+const NO_SIMD = "this engine has no WASM SIMD";
 
 function adopt(g: WasmGemm | null): void {
-  if (!g) return void (problem = "this engine has no WASM SIMD");
+  if (!g) return void (problem = NO_SIMD);
   if (threadsWanted !== null) g.setNumThreads(threadsWanted);
   registry.set("wasm", (wasm = makeWasmBackend(g)));
   if (!chosen) select(wasm);
 }
 const loadByUrl = (base?: string | URL): Promise<void> =>
-  loadWasmGemmAsync({}, base).then(adopt, (e: unknown) => { if (base !== undefined) throw new ValueError(`ready: ${failed(e)}`); failed(e); })
+  loadWasmGemmAsync({}, base).then(adopt, (e: unknown) => {
+    const message = failed(e);
+    if (base !== undefined) throw new ValueError(`ready: ${message}`); // asked for: the caller hears why
+  })
     .finally(() => { loading = null; });
 
 export interface ReadyOptions {
@@ -172,7 +176,7 @@ if (source === "file") {
     failed(e);
   }
 } else if (source === "url") loading = loadByUrl();
-else problem = source === "none" ? "this engine has no WASM SIMD" : "the WASM kernels load by URL and this module has none (an IIFE bundle): call ready({ kernelsUrl })";
+else problem = source === "none" ? NO_SIMD : "the WASM kernels load by URL and this module has none (an IIFE bundle): call ready({ kernelsUrl })";
 // NOTE: CHAINRULE_BACKEND=ts forces the reference; read without Node imports so the core bundles for browsers.
 const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_BACKEND;
 if (requested && !registry.has(requested) && !(requested === "wasm" && loading))

@@ -3,11 +3,11 @@
 // no URL of its own) while the reference backend serves, switching to them when they arrive.
 // The browser cases run the library's browser bundle in a fresh context with a fetch stand-in.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
 import { runInNewContext } from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getBackend, ready } from "../../src/index.js";
 import { wasmSimdSupport } from "../../src/kernels/wasm/index.js";
+import { serveKernels } from "./serve-kernels.js";
 
 const simd = wasmSimdSupport();
 
@@ -23,13 +23,7 @@ async function bundle(url?: string): Promise<string> {
 /** Runs `body` (an async function's body, with `chainrule` in scope) where fetch serves the kernels under `served`; returns its value and the URLs asked for. */
 async function run(code: string, body: string, served = "https://example.test/app/"): Promise<{ value: unknown; fetched: string[] }> {
   const fetched: string[] = [];
-  const fetch = async (u: string) => {
-    fetched.push(u);
-    const name = u.slice(u.lastIndexOf("/") + 1);
-    if (!u.startsWith(served) || !/^gemm-[a-z-]+\.wasm$/.test(name)) return new Response("not found", { status: 404, statusText: "Not Found" });
-    return new Response(readFileSync(`src/kernels/wasm/${name}`), { headers: { "Content-Type": "application/wasm" } });
-  };
-  const sandbox: Record<string, unknown> = { console, TextEncoder, TextDecoder, URL, fetch };
+  const sandbox: Record<string, unknown> = { console, TextEncoder, TextDecoder, URL, fetch: serveKernels(fetched, { under: served }) };
   await runInNewContext(`${code}\n(async () => { globalThis.value = await (async () => { ${body} })(); })()`, sandbox);
   return { value: sandbox.value, fetched };
 }

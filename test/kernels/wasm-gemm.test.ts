@@ -1,10 +1,11 @@
 import { build } from "esbuild";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { runInNewContext } from "node:vm";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as WasmModule from "../../src/kernels/wasm/index.js";
+import { serveKernels } from "./serve-kernels.js";
 
 let W: typeof WasmModule;
 beforeAll(async () => {
@@ -12,15 +13,6 @@ beforeAll(async () => {
   if (!existsSync("src/kernels/wasm/gemm-simd.wasm")) execFileSync(process.execPath, ["scripts/build-wasm.mjs"], { stdio: "inherit" });
   W = await import("../../src/kernels/wasm/index.js");
 });
-
-/** A fetch stand-in serving src/kernels/wasm/*.wasm under any URL's folder, noting each URL asked for. */
-function serveKernels(fetched: string[], type = "application/octet-stream") {
-  return async (url: string) => {
-    fetched.push(url);
-    const bytes = readFileSync(`src/kernels/wasm/${url.slice(url.lastIndexOf("/") + 1)}`);
-    return new Response(bytes, { status: 200, statusText: "OK", headers: { "Content-Type": type } });
-  };
-}
 
 /** Deterministic pseudo-random floats in [-1, 1), rounded to float32. */
 function randoms(n: number, seed: number): Float32Array {
@@ -199,7 +191,7 @@ describe("WASM SIMD GEMM", () => {
       Worker: FakeWorker, WorkerGlobalScope: function WorkerGlobalScope() {}, crossOriginIsolated: true,
       Blob: class { text: string; constructor(parts: string[]) { this.text = parts.join(""); } },
       URL: Object.assign(URL, { createObjectURL: (b: { text: string }) => { const u = `blob:${blobs.size}`; blobs.set(u, b.text); return u; } }),
-      fetch: serveKernels(fetched),
+      fetch: serveKernels(fetched, { type: "application/octet-stream" }),
     };
     await runInNewContext(`${bundle.outputFiles[0]!.text}
       (async () => {
@@ -222,7 +214,7 @@ describe("WASM SIMD GEMM", () => {
   it("runs on the calling thread only, with private memory, on a browser page (no workers may block it)", async () => {
     const bundle = await build({ entryPoints: ["src/kernels/wasm/index.ts"], bundle: true, platform: "browser", format: "iife", globalName: "W", write: false, logLevel: "silent" });
     const fetched: string[] = [];
-    const sandbox: Record<string, unknown> = { Worker: class {}, crossOriginIsolated: true, URL, fetch: serveKernels(fetched, "application/wasm") };
+    const sandbox: Record<string, unknown> = { Worker: class {}, crossOriginIsolated: true, URL, fetch: serveKernels(fetched) };
     await runInNewContext(`${bundle.outputFiles[0]!.text}
       (async () => {
         const g = await W.loadWasmGemmAsync({ threads: 4 }, "https://example.test/kernels");
@@ -235,12 +227,9 @@ describe("WASM SIMD GEMM", () => {
   });
 
   it("says which URL failed and why when the kernels cannot be fetched or are not WebAssembly", async () => {
-    const fetch = serveKernels([]);
-    const bad = async (url: string) => url.includes("missing")
-      ? { ok: false, status: 404, statusText: "Not Found", headers: { get: () => "text/html" }, arrayBuffer: async () => new ArrayBuffer(0) }
-      : url.includes("html")
-        ? { ok: true, status: 200, statusText: "OK", headers: { get: () => "text/html" }, arrayBuffer: async () => new TextEncoder().encode("<!doctype html>").buffer }
-        : fetch(url);
+    // The kernels under /kernels/, 404 elsewhere, and an HTML page where a host answers every path with one.
+    const kernels = serveKernels([], { under: "https://example.test/kernels/" });
+    const bad = async (url: string) => url.includes("/html/") ? new Response("<!doctype html>", { headers: { "Content-Type": "text/html" } }) : kernels(url);
     const bundle = await build({ entryPoints: ["src/kernels/wasm/index.ts"], bundle: true, platform: "browser", format: "iife", globalName: "W", write: false, logLevel: "silent" });
     const sandbox: Record<string, unknown> = { URL, fetch: bad };
     await runInNewContext(`${bundle.outputFiles[0]!.text}

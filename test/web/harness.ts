@@ -57,8 +57,8 @@ export async function serve(isolated = true, root = DIST): Promise<{ url: string
 }
 
 export interface Web {
-  /** A fresh page at the served site plus `hash` (e.g. "#explorer"), sized `viewport` (default 1280×800). Console errors are collected in `errors`. */
-  page(hash?: string, opts?: { viewport?: { width: number; height: number }; isolated?: boolean }): Promise<Page>;
+  /** A fresh page at the served site (web/dist, or the folder `root`) plus `hash` (e.g. "#explorer"), sized `viewport` (default 1280×800). Console errors are collected in `errors`. */
+  page(hash?: string, opts?: { viewport?: { width: number; height: number }; isolated?: boolean; root?: string }): Promise<Page>;
   /** Screenshot into test-results/<name>.png; returns the path. */
   shot(page: Page, name: string): Promise<string>;
   /** Uncaught page errors and console errors seen so far on `page`. */
@@ -89,8 +89,8 @@ export function describeWeb(name: string, body: (web: Web) => void, opts: { time
       url: "",
       async page(hash = "", o = {}) {
         const isolated = o.isolated ?? true;
-        const key = String(isolated);
-        servers[key] ??= await serve(isolated);
+        const key = `${isolated} ${o.root ?? ""}`;
+        servers[key] ??= await serve(isolated, o.root);
         const ctx = await browser.newContext({ viewport: o.viewport ?? { width: 1280, height: 800 } });
         contexts.push(ctx);
         const page = await ctx.newPage();
@@ -115,8 +115,8 @@ export function describeWeb(name: string, body: (web: Web) => void, opts: { time
     };
     beforeAll(async () => {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
-      servers.true = await serve(true);
-      web.url = servers.true.url;
+      servers["true "] = await serve(true);
+      web.url = servers["true "].url;
     }, 60_000);
     afterAll(async () => {
       for (const c of contexts) await c.close().catch(() => {});

@@ -5,13 +5,12 @@
 // on the page (one thread) and in a module worker, where a cross-origin-isolated page runs them on
 // threads over shared memory; served without COOP/COEP, the worker runs one thread. Every Tensor
 // method is there (package.json's sideEffects keeps the module that installs them).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Browser } from "playwright-core";
 import { build } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_FLAGS, serve } from "./harness.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWeb } from "./harness.js";
 
 const MAIN = `
 import { getBackend, ready, tensor } from "chainrule";
@@ -32,12 +31,9 @@ const y = x.matmul(x);
 postMessage({ name: b.name, detail: b.detail, threads: getNumThreads(), isolated: self.crossOriginIsolated, corner: y.data[0], last: y.data[n * n - 1] });
 `;
 
-const missing = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync("dist/index.js") ? "dist/ is missing: npm run build" : null;
-
-describe.skipIf(missing !== null && !process.env.CI)("the package in a user's Vite app", () => {
-  let dir: string, out: string, browser: Browser;
+describeWeb("the package in a user's Vite app", (web) => {
+  let dir: string, out: string;
   beforeAll(async () => {
-    if (missing) throw new Error(`cannot run: ${missing}`);
     dir = mkdtempSync(join(tmpdir(), "chainrule-vite-"));
     out = join(dir, "dist");
     mkdirSync(join(dir, "src"));
@@ -49,10 +45,8 @@ describe.skipIf(missing !== null && !process.env.CI)("the package in a user's Vi
       resolve: { alias: { chainrule: resolve("dist/index.js") } },
       build: { outDir: out, target: "es2022" }, worker: { format: "es" },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
+  afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -67,28 +61,20 @@ describe.skipIf(missing !== null && !process.env.CI)("the package in a user's Vi
 
   for (const isolated of [true, false]) {
     it(`loads them by URL on the page and in a worker ${isolated ? "(cross-origin isolated: threads)" : "(no COOP/COEP: one thread)"}`, async () => {
-      const server = await serve(isolated, out);
-      try {
-        const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(e.message));
-        await page.goto(server.url);
-        await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 30_000 });
-        const r = await page.evaluate(() => (window as unknown as { result: unknown }).result) as {
-          page: { before: string; after: string; detail: string; product: number[] };
-          worker: { name: string; detail: string; threads: number; isolated: boolean; corner: number; last: number; error?: string };
-        };
-        expect(errors).toEqual([]);
-        expect(r.worker.error).toBeUndefined();
-        // The page: the reference until the kernels arrive, then WASM on one thread (a page may not block).
-        expect(r.page).toEqual({ before: "ts", after: "wasm", detail: expect.stringMatching(/SIMD, 1 thread$/), product: [19, 22, 43, 50] });
-        const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-        expect(r.worker).toEqual({ name: "wasm", detail: expect.stringMatching(/SIMD/), threads: isolated ? cores : 1, isolated, corner: 256, last: 256 });
-        if (isolated && cores > 1) await expect.poll(() => page.workers().map((w) => w.url().split(":")[0]).sort(), { timeout: 10_000 }).toEqual(["blob", "http"]);
-        await page.close();
-      } finally {
-        await server.close();
-      }
+      const page = await web.page("", { isolated, root: out });
+      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 30_000 });
+      const r = await page.evaluate(() => (window as unknown as { result: unknown }).result) as {
+        page: { before: string; after: string; detail: string; product: number[] };
+        worker: { name: string; detail: string; threads: number; isolated: boolean; corner: number; last: number; error?: string };
+      };
+      expect(web.errors(page).filter((e) => !e.includes("404"))).toEqual([]); // (no favicon)
+      expect(r.worker.error).toBeUndefined();
+      // The page: the reference until the kernels arrive, then WASM on one thread (a page may not block).
+      expect(r.page).toEqual({ before: "ts", after: "wasm", detail: expect.stringMatching(/SIMD, 1 thread$/), product: [19, 22, 43, 50] });
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(r.worker).toEqual({ name: "wasm", detail: expect.stringMatching(/SIMD/), threads: isolated ? cores : 1, isolated, corner: 256, last: 256 });
+      if (isolated && cores > 1) await expect.poll(() => page.workers().map((w) => w.url().split(":")[0]).sort(), { timeout: 10_000 }).toEqual(["blob", "http"]);
+      await page.close();
     }, 60_000);
   }
 });

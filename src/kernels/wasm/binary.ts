@@ -3,12 +3,11 @@
 // by URL: in Node read at import from the file: URL, elsewhere fetched and compiled while the page
 // goes on. The URLs are literal so that bundlers (Vite, webpack 5, Parcel, Rollup) emit the files.
 export type Variant = "relaxed-shared" | "simd-shared" | "relaxed" | "simd";
-export const fileOf = (v: Variant): string => `gemm-${v}.wasm`;
 
 /** A variant's URL: in the folder `base` when given, else beside this module; null where the module has no URL (an IIFE bundle). */
 export function urlOf(v: Variant, base?: string | URL): URL | null {
   try {
-    if (base !== undefined) return new URL(fileOf(v), String(base).replace(/\/?$/, "/"));
+    if (base !== undefined) return new URL(`gemm-${v}.wasm`, String(base).replace(/\/?$/, "/"));
     if (v === "relaxed-shared") return new URL("./gemm-relaxed-shared.wasm", import.meta.url);
     if (v === "simd-shared") return new URL("./gemm-simd-shared.wasm", import.meta.url);
     return v === "relaxed" ? new URL("./gemm-relaxed.wasm", import.meta.url) : new URL("./gemm-simd.wasm", import.meta.url);

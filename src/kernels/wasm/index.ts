@@ -67,13 +67,17 @@ const sharedMemory = (): WebAssembly.Memory | null => {
 /** The build of the kernels that this engine and these options take, and the memory it runs over. */
 type Plan = { simd: WasmSimd; variant: Variant; spawn: ReturnType<typeof workerSpawner>; shared: WebAssembly.Memory | null };
 function plan(options: WasmGemmOptions): Plan | null {
-  const support = wasmSimdSupport(), spawn = workerSpawner(), shared = spawn ? sharedMemory() : null;
-  const simd: WasmSimd = options.simd === "simd" ? "simd" : support!;
-  return support && { simd, spawn, shared, variant: `${simd}${shared ? "-shared" : ""}` as Variant };
+  const support = wasmSimdSupport();
+  if (!support) return null;
+  const simd: WasmSimd = options.simd === "simd" ? "simd" : support, spawn = workerSpawner(), shared = spawn ? sharedMemory() : null;
+  return { simd, spawn, shared, variant: `${simd}${shared ? "-shared" : ""}` as Variant };
 }
 
 /** How the kernels' files load here: "file" at once (Node, a file: URL), "url" fetched, null when this module has no URL. */
-export const wasmSource = (): "file" | "url" | null => (canReadSync(urlOf("simd")) ? "file" : urlOf("simd") ? "url" : null);
+export function wasmSource(): "file" | "url" | null {
+  const url = urlOf("simd");
+  return canReadSync(url) ? "file" : url ? "url" : null;
+}
 
 /**
  * Loads the GEMM at once from the .wasm file beside this module (Node). Null where WASM SIMD is
